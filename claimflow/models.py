@@ -1,0 +1,335 @@
+"""Domain models shared by the ledger, the X12 codecs, the rule engine and workflows.
+
+Everything here is plain pydantic over the standard library, so workflow code may
+import it inside the Temporal sandbox. Money is always ``Decimal`` with two places;
+dates are calendar dates (dates of service, never the wall clock).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, field_validator
+
+CENT = Decimal("0.01")
+
+
+def patient_control_number(claim_id: int, version: int) -> str:
+    """CLM01 for a claim version: unique per version, at most 17 characters, no PHI."""
+    return f"C{claim_id}V{version}"
+
+
+def line_control_number(claim_id: int, version: int, line_number: int) -> str:
+    """REF*6R for a service line, so remittance lines match back to it."""
+    return f"C{claim_id}V{version}L{line_number}"
+
+
+def money(value: Decimal | int | str) -> Decimal:
+    """Return ``value`` as a Decimal rounded to the cent (half up, as remits are)."""
+    if isinstance(value, float):
+        raise TypeError("money must never be a float; pass a str, int or Decimal")
+    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def _dump_money(value: Decimal) -> str:
+    return str(value.quantize(CENT, rounding=ROUND_HALF_UP))
+
+
+# Serialised as a string with two decimals, so JSON never carries a float.
+Money = Annotated[Decimal, PlainSerializer(_dump_money, return_type=str)]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(frozen=False, extra="forbid")
+
+
+class ClaimStatus(StrEnum):
+    """What an ops person sees in the ``ClaimStatus`` search attribute."""
+
+    INTAKE = "intake"
+    ELIGIBILITY_HOLD = "eligibility_hold"
+    SCRUB_HOLD = "scrub_hold"
+    READY = "ready"
+    SUBMITTED = "submitted"
+    REJECTED = "rejected"
+    ACCEPTED = "accepted"
+    PAID = "paid"
+    PARTIALLY_PAID = "partially_paid"
+    DENIED = "denied"
+    APPEALED = "appealed"
+    PATIENT_BILLING = "patient_billing"
+    CLOSED = "closed"
+    WRITTEN_OFF = "written_off"
+    VOIDED = "voided"
+
+
+FINAL_STATUSES = frozenset(
+    {ClaimStatus.CLOSED, ClaimStatus.WRITTEN_OFF, ClaimStatus.VOIDED}
+)
+
+
+# --------------------------------------------------------------------------- parties
+
+
+class Address(Model):
+    line1: str
+    city: str
+    state: str
+    zip: str
+
+
+class Provider(Model):
+    """A billing or rendering provider. NPIs are synthetic (Luhn-valid) here."""
+
+    npi: str
+    name: str
+    tax_id: str | None = None
+    taxonomy: str | None = None
+    address: Address | None = None
+    is_organization: bool = False
+
+
+class Patient(Model):
+    """The patient as billed on one claim version."""
+
+    patient_id: int
+    first_name: str
+    last_name: str
+    birth_date: date
+    sex: Literal["M", "F", "U"]
+    address: Address
+
+
+class Coverage(Model):
+    """The insurance the claim is billed to."""
+
+    payer_id: str
+    payer_name: str
+    member_id: str
+    group_number: str | None = None
+    relationship: str = "18"  # 18 = self; the patient is the subscriber
+    plan_type: str = "CI"  # CLP06/SBR09 style claim filing indicator
+    priority: Literal["primary", "secondary", "tertiary"] = "primary"
+    start: date | None = None
+    end: date | None = None
+
+
+# --------------------------------------------------------------------------- claims
+
+
+class ServiceLine(Model):
+    line_number: int
+    procedure: str  # CPT/HCPCS
+    modifiers: list[str] = Field(default_factory=list)
+    units: Decimal = Decimal(1)
+    charge: Money
+    service_date: date
+    place_of_service: str = "11"
+    diagnosis_pointers: list[int] = Field(default_factory=lambda: [1])
+    line_control_number: str  # REF*6R, echoed back on the 835 line
+
+    @field_validator("charge", mode="before")
+    @classmethod
+    def _charge(cls, value: object) -> Decimal:
+        return money(value)  # type: ignore[arg-type]
+
+
+class Claim(Model):
+    """One version of a claim as it is (or will be) billed on an 837P."""
+
+    claim_id: int
+    version: int = 1
+    patient_control_number: str = Field(max_length=17)
+    kind: Literal["professional", "institutional"] = "professional"
+    frequency_code: Literal["1", "7", "8"] = "1"
+    original_payer_claim_number: str | None = None
+    billing_provider: Provider
+    rendering_provider: Provider | None = None
+    ordering_npi: str | None = None
+    patient: Patient
+    coverage: Coverage
+    diagnoses: list[str]  # ICD-10-CM with the dot, e.g. "J02.9"
+    lines: list[ServiceLine]
+    prior_auth_number: str | None = None
+    encounter_id: int | None = None
+
+    @property
+    def total_charge(self) -> Decimal:
+        return money(sum((line.charge for line in self.lines), Decimal(0)))
+
+    @property
+    def from_date(self) -> date:
+        return min(line.service_date for line in self.lines)
+
+    @property
+    def through_date(self) -> date:
+        return max(line.service_date for line in self.lines)
+
+    @property
+    def place_of_service(self) -> str:
+        return self.lines[0].place_of_service
+
+
+# --------------------------------------------------------------------------- eligibility
+
+
+class EligibilityInquiry(Model):
+    """What a 270 asks: is this member covered by this payer on this date?"""
+
+    trace_number: str  # TRN02, echoed on the 271
+    payer_id: str
+    payer_name: str
+    provider: Provider
+    member_id: str
+    first_name: str
+    last_name: str
+    birth_date: date | None = None
+    service_date: date
+
+
+class EligibilityResult(Model):
+    """The outcome of one 270/271 round trip, reduced to what billing needs."""
+
+    active: bool
+    member_id: str
+    payer_id: str
+    service_date: date
+    plan_type: str | None = None
+    coverage_start: date | None = None
+    coverage_end: date | None = None
+    copay: Money | None = None
+    coinsurance_percent: Decimal | None = None
+    deductible_remaining: Money | None = None
+    rejection_code: str | None = None  # AAA03, e.g. "72" invalid member ID
+    message: str = ""
+
+
+# --------------------------------------------------------------------------- acknowledgments
+
+
+class AckKind(StrEnum):
+    FILE_999 = "999"
+    CLAIM_277CA = "277CA"
+
+
+class ClaimAcknowledgment(Model):
+    """One claim's (277CA) or one transaction's (999) acceptance or rejection."""
+
+    kind: AckKind
+    accepted: bool
+    patient_control_number: str | None = None  # 277CA: CLM01 echoed in REF*1K/TRN
+    transaction_control_number: str | None = None  # 999: the ST02 acknowledged
+    payer_claim_number: str | None = None
+    status_codes: list[str] = Field(default_factory=list)  # e.g. ["A2:20"]
+    message: str = ""
+
+
+# --------------------------------------------------------------------------- remittance
+
+
+class Adjustment(Model):
+    group: str  # CAS01: CO, OA, PI, PR (CR read as sent from 4010 files)
+    reason: str  # CARC
+    amount: Money
+    quantity: Decimal | None = None
+
+    @field_validator("amount", mode="before")
+    @classmethod
+    def _amount(cls, value: object) -> Decimal:
+        return money(value)  # type: ignore[arg-type]
+
+
+class RemitLine(Model):
+    procedure: str
+    modifiers: list[str] = Field(default_factory=list)
+    charge: Money
+    paid: Money
+    units: Decimal | None = None
+    service_date: date | None = None
+    line_control_number: str | None = None
+    adjustments: list[Adjustment] = Field(default_factory=list)
+    remarks: list[str] = Field(default_factory=list)  # LQ*HE RARCs
+
+
+class RemitClaim(Model):
+    """One CLP loop of an 835: a payer's adjudication of one claim."""
+
+    patient_control_number: str
+    status_code: str  # CLP02
+    charge: Money
+    paid: Money
+    patient_responsibility: Money = Decimal("0.00")  # CLP05
+    filing_indicator: str | None = None  # CLP06
+    payer_claim_number: str | None = None  # CLP07
+    adjustments: list[Adjustment] = Field(default_factory=list)  # claim-level CAS
+    lines: list[RemitLine] = Field(default_factory=list)
+    remarks: list[str] = Field(default_factory=list)  # MOA/MIA remark codes
+    service_from: date | None = None
+    service_through: date | None = None
+
+    def all_adjustments(self) -> list[Adjustment]:
+        found = list(self.adjustments)
+        for line in self.lines:
+            found.extend(line.adjustments)
+        return found
+
+
+class ProviderAdjustment(Model):
+    """One PLB reason/amount pair: positive reduces the deposit."""
+
+    provider_id: str
+    fiscal_period: date | None = None
+    reason: str  # PLB03-1, e.g. WO, FB, L6, 72, CS
+    reference: str | None = None  # PLB03-2, often the claim it concerns
+    amount: Money
+
+
+class Remittance(Model):
+    """One 835 transaction set (ST..SE)."""
+
+    interchange_control_number: str | None = None
+    group_control_number: str | None = None
+    transaction_control_number: str
+    trace_number: str  # TRN02
+    payer_name: str
+    payer_id: str | None = None  # N1*PR REF*2U or TRN03
+    payee_name: str | None = None
+    payee_npi: str | None = None
+    payment_amount: Money  # BPR02
+    payment_method: str | None = None  # BPR04
+    credit_debit: str = "C"  # BPR03
+    payment_date: date | None = None  # BPR16
+    production_date: date | None = None  # DTM*405
+    claims: list[RemitClaim] = Field(default_factory=list)
+    provider_adjustments: list[ProviderAdjustment] = Field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- scrubbing
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+class ConditionTrace(Model):
+    text: str  # the analyst's own source text
+    value: bool | str | None
+
+
+class Finding(Model):
+    """One fired edit, with the trace that explains it."""
+
+    edit_id: str
+    severity: Severity
+    message: str
+    line_number: int | None = None
+    carc: str | None = None
+    rarc: str | None = None
+    fix: str | None = None
+    source: str = ""  # file:line of the edit
+    trace: list[ConditionTrace] = Field(default_factory=list)
