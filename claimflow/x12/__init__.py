@@ -1,0 +1,1 @@
+"""X12 5010 codecs: tokenizer, envelope writer, builders, parsers, validation."""

@@ -1,0 +1,148 @@
+"""The ISA/GS/ST envelope and the writer that serialises segments.
+
+Control numbers and the creation time are given by the caller: the ledger allocates
+control numbers so that a file can be recognised when it comes back, and the clock
+belongs to the activity, not to the codec.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from claimflow.x12.errors import X12BuildError
+
+# An element is plain text or a composite given as a list of components.
+Element = str | Sequence[str]
+SegmentData = Sequence[Element]
+
+
+class Envelope(BaseModel):
+    """Who sends to whom, with which control numbers, and when."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    sender_qualifier: str = "ZZ"
+    sender_id: str = Field(min_length=1, max_length=15)
+    receiver_qualifier: str = "ZZ"
+    receiver_id: str = Field(min_length=1, max_length=15)
+    interchange_control_number: int = Field(ge=1, le=999_999_999)  # ISA13
+    group_control_number: int = Field(ge=1, le=999_999_999)  # GS06
+    transaction_control_number: str = Field(min_length=4, max_length=9)  # ST02
+    created: datetime
+    usage: Literal["T", "P"] = "T"  # ISA15
+    application_sender_code: str | None = None  # GS02; defaults to sender_id
+    application_receiver_code: str | None = None  # GS03; defaults to receiver_id
+    contact_name: str | None = None  # 837P 1000A PER02
+    contact_phone: str | None = None  # 837P 1000A PER04
+    line_break: str = "\n"  # written after each segment terminator
+
+    @field_validator("transaction_control_number")
+    @classmethod
+    def _digits(cls, value: str) -> str:
+        if not value.isalnum():
+            raise ValueError("ST02 must be letters/digits")
+        return value
+
+
+def fmt_amount(value: Decimal) -> str:
+    """Write a money amount with two places and no exponent (``-1.27``)."""
+    return f"{value:.2f}"
+
+
+def fmt_number(value: Decimal) -> str:
+    """Write a quantity without trailing zeros or exponent (``1``, ``1.5``)."""
+    text = format(value.normalize(), "f")
+    return text if text not in ("-0", "") else "0"
+
+
+def fmt_date(value: datetime | object) -> str:
+    """Write a date as CCYYMMDD."""
+    return value.strftime("%Y%m%d")  # type: ignore[attr-defined]
+
+
+def check_text(value: str, what: str) -> str:
+    """Refuse text that contains one of our delimiters."""
+    for char in "*:^~":
+        if char in value:
+            raise X12BuildError(
+                f"{what} contains the delimiter {char!r}",
+                value=value,
+                expected="text without * : ^ ~",
+            )
+    return value
+
+
+class Writer:
+    """Collects segments of one transaction set and wraps them in the envelope."""
+
+    def __init__(self, envelope: Envelope) -> None:
+        self.envelope = envelope
+        self.body: list[str] = []
+
+    def add(self, seg_id: str, *elements: Element) -> None:
+        """Append one segment; trailing empty elements and components are dropped."""
+        parts = [seg_id] + [self._element(e) for e in elements]
+        while len(parts) > 1 and parts[-1] == "":
+            parts.pop()
+        self.body.append("*".join(parts))
+
+    @staticmethod
+    def _element(value: Element) -> str:
+        if isinstance(value, str):
+            return check_text(value, "element")
+        parts = [check_text(v, "component") for v in value]
+        while parts and parts[-1] == "":
+            parts.pop()
+        return ":".join(parts)
+
+    def render(self, functional_id: str, transaction_code: str, version: str) -> str:
+        """Return the whole interchange text: ISA, GS, ST, body, SE, GE, IEA."""
+        env = self.envelope
+        created = env.created
+        isa = "*".join(
+            [
+                "ISA",
+                "00",
+                " " * 10,
+                "00",
+                " " * 10,
+                env.sender_qualifier.ljust(2),
+                env.sender_id.ljust(15),
+                env.receiver_qualifier.ljust(2),
+                env.receiver_id.ljust(15),
+                created.strftime("%y%m%d"),
+                created.strftime("%H%M"),
+                "^",
+                "00501",
+                f"{env.interchange_control_number:09d}",
+                "0",
+                env.usage,
+                ":",
+            ]
+        )
+        gs = "*".join(
+            [
+                "GS",
+                functional_id,
+                env.application_sender_code or env.sender_id,
+                env.application_receiver_code or env.receiver_id,
+                created.strftime("%Y%m%d"),
+                created.strftime("%H%M"),
+                str(env.group_control_number),
+                "X",
+                version,
+            ]
+        )
+        control = env.transaction_control_number
+        st = f"ST*{transaction_code}*{control}*{version}"
+        se = f"SE*{len(self.body) + 2}*{control}"
+        ge = f"GE*1*{env.group_control_number}"
+        iea = f"IEA*1*{env.interchange_control_number:09d}"
+        segments = [isa, gs, st, *self.body, se, ge, iea]
+        terminator = "~" + env.line_break
+        return terminator.join(segments) + terminator
