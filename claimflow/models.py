@@ -115,6 +115,10 @@ class Coverage(Model):
     priority: Literal["primary", "secondary", "tertiary"] = "primary"
     start: date | None = None
     end: date | None = None
+    # The subscriber's name when the patient is a dependent (relationship != 18);
+    # the 837P subscriber loop (2010BA) requires it.
+    subscriber_first_name: str | None = None
+    subscriber_last_name: str | None = None
 
 
 # --------------------------------------------------------------------------- claims
