@@ -100,8 +100,18 @@ class Writer:
             parts.pop()
         return ":".join(parts)
 
-    def render(self, functional_id: str, transaction_code: str, version: str) -> str:
-        """Return the whole interchange text: ISA, GS, ST, body, SE, GE, IEA."""
+    def render(
+        self,
+        functional_id: str,
+        transaction_code: str,
+        version: str,
+        *,
+        write_st03: bool = True,
+    ) -> str:
+        """Return the whole interchange text: ISA, GS, ST, body, SE, GE, IEA.
+
+        ``write_st03=False`` leaves ST03 out (pyx12's 835 map marks it not used).
+        """
         env = self.envelope
         created = env.created
         isa = "*".join(
@@ -139,7 +149,9 @@ class Writer:
             ]
         )
         control = env.transaction_control_number
-        st = f"ST*{transaction_code}*{control}*{version}"
+        st = f"ST*{transaction_code}*{control}"
+        if write_st03:
+            st += f"*{version}"
         se = f"SE*{len(self.body) + 2}*{control}"
         ge = f"GE*1*{env.group_control_number}"
         iea = f"IEA*1*{env.interchange_control_number:09d}"

@@ -89,7 +89,7 @@ def build_835(
     for claim in r.claims:
         _claim(w, claim)
     _plb(w, r.provider_adjustments)
-    return w.render("HP", "835", VERSION)
+    return w.render("HP", "835", VERSION, write_st03=False)
 
 
 def _claim(w: Writer, claim: RemitClaim) -> None:
