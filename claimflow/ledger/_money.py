@@ -1,0 +1,196 @@
+"""Balances, patient billing, write-offs and patient payments."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlmodel import Session, select
+
+from claimflow.ledger._base import LedgerBase
+from claimflow.ledger._claims import _claim_row
+from claimflow.ledger.errors import NotFoundError
+from claimflow.ledger.results import ClaimBalance
+from claimflow.ledger.tables import (
+    AuditEventRow,
+    LedgerEntryRow,
+    PatientRow,
+    PatientStatementRow,
+    utcnow,
+)
+from claimflow.models import money
+
+# How each journal entry kind counts in a claim's balance.
+BILLED = ("charge", "charge_adjustment")
+PAID = ("payer_payment",)
+ADJUSTED = ("adjustment", "write_off")
+TO_PATIENT = ("transfer_to_patient",)
+# "pr_assessed" is a memo of what the payer said the patient owes; it counts
+# once "transfer_to_patient" moves it. "patient_payment" is on the patient.
+
+
+def _sum(entries: list[LedgerEntryRow], kinds: tuple[str, ...]) -> Decimal:
+    return money(sum((e.amount for e in entries if e.kind in kinds), Decimal(0)))
+
+
+def _claim_entries(session: Session, claim_ids: list[int] | None) -> list:
+    statement = select(LedgerEntryRow).where(LedgerEntryRow.claim_id.is_not(None))
+    if claim_ids is not None:
+        statement = statement.where(LedgerEntryRow.claim_id.in_(claim_ids))
+    return list(session.exec(statement).all())
+
+
+def _balance(entries: list[LedgerEntryRow]) -> ClaimBalance:
+    # Money is summed in Python: SQLite would sum Numeric columns as floats.
+    billed, paid = _sum(entries, BILLED), _sum(entries, PAID)
+    adjusted, patient = _sum(entries, ADJUSTED), _sum(entries, TO_PATIENT)
+    return ClaimBalance(
+        billed=billed,
+        paid=paid,
+        adjusted=adjusted,
+        patient_responsibility=patient,
+        outstanding=billed - paid - adjusted - patient,
+    )
+
+
+def _count(entries: list[LedgerEntryRow], kind: str) -> int:
+    return sum(1 for e in entries if e.kind == kind)
+
+
+class MoneyMixin(LedgerBase):
+    """Claim balances and what moves money after the payer has paid."""
+
+    def claim_balance(self, claim_id: int) -> ClaimBalance:
+        """Return a claim's balance from the journal.
+
+        ``billed = paid + adjusted + patient_responsibility + outstanding``,
+        where ``adjusted`` is CO/OA/PI adjustments plus write-offs and
+        ``patient_responsibility`` is what has been moved to the patient.
+        """
+
+        def work(session: Session) -> ClaimBalance:
+            _claim_row(session, claim_id)
+            return _balance(_claim_entries(session, [claim_id]))
+
+        return self._tx(work)
+
+    def totals(self, claim_ids: list[int] | None = None) -> ClaimBalance:
+        """Return the balances of the given claims (all claims if None) summed."""
+        return self._tx(lambda session: _balance(_claim_entries(session, claim_ids)))
+
+    def bill_patient(self, claim_id: int) -> Decimal:
+        """Move the patient responsibility of a claim to the patient's balance.
+
+        Whatever the payer assessed as PR and has not been moved yet is moved
+        (a later reversal can make the move negative). The claim's statement
+        line holds the total moved.
+
+        Returns:
+            The total moved to the patient for this claim (the same on a repeat).
+        """
+
+        def work(session: Session) -> Decimal:
+            claim = _claim_row(session, claim_id)
+            entries = _claim_entries(session, [claim_id])
+            assessed = _sum(entries, ("pr_assessed",))
+            moved = _sum(entries, TO_PATIENT)
+            if assessed != moved:
+                number = _count(entries, "transfer_to_patient") + 1
+                self._journal(
+                    session,
+                    f"bill-patient:{claim_id}:{number}",
+                    "transfer_to_patient",
+                    assessed - moved,
+                    claim_id=claim_id,
+                    patient_id=claim.patient_id,
+                )
+            statement = session.exec(
+                select(PatientStatementRow).where(
+                    PatientStatementRow.claim_id == claim_id
+                )
+            ).first() or PatientStatementRow(
+                patient_id=claim.patient_id, claim_id=claim_id, amount=Decimal(0)
+            )
+            if statement.id is None or statement.amount != assessed:
+                statement.amount, statement.updated_at = assessed, utcnow()
+                session.add(statement)
+                session.add(
+                    AuditEventRow(
+                        claim_id=claim_id,
+                        event="patient_billed",
+                        detail=f"statement line {assessed}",
+                    )
+                )
+            return assessed
+
+        return self._tx(work)
+
+    def write_off(self, claim_id: int, reason: str) -> Decimal:
+        """Write off what is still outstanding on a claim, with a reason.
+
+        Returns:
+            The total written off on this claim (the same on a repeat).
+        """
+
+        def work(session: Session) -> Decimal:
+            _claim_row(session, claim_id)
+            entries = _claim_entries(session, [claim_id])
+            outstanding = _balance(entries).outstanding
+            if outstanding:
+                number = _count(entries, "write_off") + 1
+                self._journal(
+                    session,
+                    f"write-off:{claim_id}:{number}",
+                    "write_off",
+                    outstanding,
+                    claim_id=claim_id,
+                    reason=reason,
+                )
+                session.add(
+                    AuditEventRow(
+                        claim_id=claim_id,
+                        event="written_off",
+                        detail=f"{outstanding}: {reason}",
+                    )
+                )
+            return _sum(entries, ("write_off",)) + outstanding
+
+        return self._tx(work)
+
+    def record_patient_payment(
+        self, patient_id: int, amount: Decimal, reference: str
+    ) -> int:
+        """Record a payment by the patient, once per reference; return entry id.
+
+        The payment reduces the patient's balance (``patient_balance``), not a
+        claim's: the claim's share was moved to the patient by ``bill_patient``.
+        """
+
+        def work(session: Session) -> int:
+            if session.get(PatientRow, patient_id) is None:
+                raise NotFoundError(f"no patient {patient_id}")
+            key = f"patient-payment:{patient_id}:{reference}"
+            self._journal(
+                session,
+                key,
+                "patient_payment",
+                money(amount),
+                patient_id=patient_id,
+                reason=reference,
+            )
+            return session.exec(
+                select(LedgerEntryRow.id).where(LedgerEntryRow.entry_key == key)
+            ).one()
+
+        return self._tx(work)
+
+    def patient_balance(self, patient_id: int) -> Decimal:
+        """Return what a patient owes: amounts moved to them less payments."""
+
+        def work(session: Session) -> Decimal:
+            entries = session.exec(
+                select(LedgerEntryRow).where(LedgerEntryRow.patient_id == patient_id)
+            ).all()
+            owed = _sum(list(entries), TO_PATIENT)
+            return owed - _sum(list(entries), ("patient_payment",))
+
+        return self._tx(work)

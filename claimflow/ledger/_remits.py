@@ -1,0 +1,353 @@
+"""835 remittances: storing each transaction once and posting its claims."""
+
+from __future__ import annotations
+
+import hashlib
+from decimal import Decimal
+
+from sqlmodel import Session, select
+
+from claimflow.ledger._base import LedgerBase
+from claimflow.ledger.errors import NotFoundError
+from claimflow.ledger.results import PostingResult, RemitClaimMatch, RemittanceStored
+from claimflow.ledger.tables import (
+    AdjustmentRow,
+    AuditEventRow,
+    ClaimLineRow,
+    ClaimVersionRow,
+    InboundFileRow,
+    ProviderAdjustmentRow,
+    RemitClaimRow,
+    RemitLineRow,
+    RemittanceRow,
+    WorkItemRow,
+    utcnow,
+)
+from claimflow.models import Adjustment, RemitClaim, Remittance, money
+
+REVERSAL = "22"
+DENIED = "4"
+PATIENT_GROUP = "PR"
+UNMATCHED_QUEUE = "unmatched_remittance"
+
+
+def _content_hash(remittance: Remittance) -> str:
+    return hashlib.sha256(remittance.model_dump_json().encode()).hexdigest()
+
+
+def _matches(session: Session, remittance_id: int) -> list[RemitClaimMatch]:
+    rows = session.exec(
+        select(RemitClaimRow)
+        .where(RemitClaimRow.remittance_id == remittance_id)
+        .order_by(RemitClaimRow.sequence)
+    ).all()
+    return [
+        RemitClaimMatch(
+            remit_claim_id=row.id,
+            patient_control_number=row.patient_control_number,
+            claim_id=row.claim_id,
+            version=row.version,
+            status_code=row.status_code,
+        )
+        for row in rows
+    ]
+
+
+def _store_claim(
+    session: Session, remittance_id: int, sequence: int, clp: RemitClaim
+) -> RemitClaimRow:
+    version = session.exec(
+        select(ClaimVersionRow).where(
+            ClaimVersionRow.patient_control_number == clp.patient_control_number
+        )
+    ).first()
+    row = RemitClaimRow(
+        remittance_id=remittance_id,
+        sequence=sequence,
+        claim_id=version.claim_id if version else None,
+        version=version.version if version else None,
+        patient_control_number=clp.patient_control_number,
+        status_code=clp.status_code,
+        charge=clp.charge,
+        paid=clp.paid,
+        patient_responsibility=clp.patient_responsibility,
+        payer_claim_number=clp.payer_claim_number,
+        remarks=list(clp.remarks),
+    )
+    if clp.status_code == REVERSAL and version is not None:
+        row.reverses_id = _reversed_claim(session, version.claim_id, clp)
+    session.add(row)
+    session.flush()
+    for adjustment in clp.adjustments:
+        session.add(_adjustment_row(row.id, None, "claim", adjustment))
+    for number, line in enumerate(clp.lines, start=1):
+        line_row = RemitLineRow(
+            remit_claim_id=row.id,
+            sequence=number,
+            procedure=line.procedure,
+            modifiers=list(line.modifiers),
+            charge=line.charge,
+            paid=line.paid,
+            line_control_number=line.line_control_number,
+            claim_line_id=_claim_line_id(session, line.line_control_number),
+            remarks=list(line.remarks),
+        )
+        session.add(line_row)
+        session.flush()
+        for adjustment in line.adjustments:
+            session.add(_adjustment_row(row.id, line_row.id, "line", adjustment))
+    session.flush()
+    return row
+
+
+def _adjustment_row(
+    remit_claim_id: int, remit_line_id: int | None, level: str, adjustment: Adjustment
+) -> AdjustmentRow:
+    return AdjustmentRow(
+        remit_claim_id=remit_claim_id,
+        remit_line_id=remit_line_id,
+        level=level,
+        group_code=adjustment.group,
+        reason=adjustment.reason,
+        amount=adjustment.amount,
+        quantity=adjustment.quantity,
+    )
+
+
+def _claim_line_id(session: Session, lcn: str | None) -> int | None:
+    if not lcn:
+        return None
+    return session.exec(
+        select(ClaimLineRow.id).where(ClaimLineRow.line_control_number == lcn)
+    ).first()
+
+
+def _reversed_claim(session: Session, claim_id: int, clp: RemitClaim) -> int | None:
+    """The latest earlier, non-reversal CLP of the claim with the same CLP07."""
+    if not clp.payer_claim_number:
+        return None
+    return session.exec(
+        select(RemitClaimRow.id)
+        .where(
+            RemitClaimRow.claim_id == claim_id,
+            RemitClaimRow.payer_claim_number == clp.payer_claim_number,
+            RemitClaimRow.status_code != REVERSAL,
+        )
+        .order_by(RemitClaimRow.id.desc())
+    ).first()
+
+
+def _open_unmatched_item(session: Session, row: RemitClaimRow) -> None:
+    key = f"unmatched-remit:{row.id}"
+    if session.exec(select(WorkItemRow.id).where(WorkItemRow.key == key)).first():
+        return
+    session.add(
+        WorkItemRow(
+            key=key,
+            claim_id=None,
+            queue=UNMATCHED_QUEUE,
+            title="Remittance claim matches no claim",
+            reason=(
+                f"CLP with patient control number {row.patient_control_number} "
+                f"(status {row.status_code}, paid {row.paid}) matches no claim "
+                "version in the ledger"
+            ),
+        )
+    )
+
+
+class RemittanceMixin(LedgerBase):
+    """Store 835 transactions once; post each CLP to the journal once."""
+
+    def store_remittance(
+        self, file_id: int, remittance: Remittance
+    ) -> RemittanceStored:
+        """Store one 835 transaction and match its CLPs to claims.
+
+        The same transaction (same ISA13, GS06, ST02, TRN02 and content) is
+        stored once, whatever file it arrives in. A CLP that matches no claim
+        version opens an ``unmatched_remittance`` work item.
+
+        Args:
+            file_id: The inbound file the transaction came in.
+            remittance: The parsed transaction.
+
+        Returns:
+            The remittance id, whether it was a duplicate, and the CLP matches.
+        """
+        key = {
+            "interchange_control_number": remittance.interchange_control_number or "",
+            "group_control_number": remittance.group_control_number or "",
+            "transaction_control_number": remittance.transaction_control_number,
+            "trace_number": remittance.trace_number,
+            "content_hash": _content_hash(remittance),
+        }
+
+        def work(session: Session) -> RemittanceStored:
+            statement = select(RemittanceRow)
+            for name, value in key.items():
+                statement = statement.where(getattr(RemittanceRow, name) == value)
+            found = session.exec(statement).first()
+            if found is not None:
+                return RemittanceStored(
+                    remittance_id=found.id,
+                    duplicate=True,
+                    claims=_matches(session, found.id),
+                )
+            if session.get(InboundFileRow, file_id) is None:
+                raise NotFoundError(f"no inbound file {file_id}")
+            row = RemittanceRow(
+                file_id=file_id,
+                payer_name=remittance.payer_name,
+                payer_id=remittance.payer_id,
+                payment_amount=remittance.payment_amount,
+                credit_debit=remittance.credit_debit,
+                payment_date=remittance.payment_date,
+                **key,
+            )
+            session.add(row)
+            session.flush()
+            for sequence, clp in enumerate(remittance.claims, start=1):
+                stored = _store_claim(session, row.id, sequence, clp)
+                if stored.claim_id is None:
+                    _open_unmatched_item(session, stored)
+            for plb in remittance.provider_adjustments:
+                session.add(
+                    ProviderAdjustmentRow(remittance_id=row.id, **plb.model_dump())
+                )
+            session.flush()
+            return RemittanceStored(
+                remittance_id=row.id, duplicate=False, claims=_matches(session, row.id)
+            )
+
+        return self._tx(work)
+
+    def post_remittance_claim(self, remit_claim_id: int) -> PostingResult:
+        """Post one stored CLP to the journal, once.
+
+        Entries: the payer payment (CLP04); one entry per claim- or line-level
+        adjustment, CO/OA/PI (and CR) as adjustments; PR as patient
+        responsibility assessed (moved to the patient by ``bill_patient``).
+        Reversals (CLP02 22) post their amounts as sent, so negative. A second
+        call posts nothing and returns the same figures.
+
+        Args:
+            remit_claim_id: A ``RemitClaimMatch.remit_claim_id`` with a claim.
+
+        Returns:
+            The amounts posted, the denial flags and the codes seen.
+        """
+
+        def work(session: Session) -> PostingResult:
+            row = session.get(RemitClaimRow, remit_claim_id)
+            if row is None:
+                raise NotFoundError(f"no remittance claim {remit_claim_id}")
+            if row.claim_id is None:
+                raise ValueError(
+                    f"remittance claim {remit_claim_id} matches no claim; "
+                    "resolve its work item first"
+                )
+            already = row.posted_at is not None
+            result = _summarise(session, row, already)
+            if not already:
+                self._post_entries(session, row, result)
+                row.posted_at = utcnow()
+                session.add(row)
+                session.add(
+                    AuditEventRow(
+                        claim_id=row.claim_id,
+                        event="remittance_posted",
+                        detail=f"CLP02 {row.status_code}, paid {result.paid}, "
+                        f"adjusted {result.adjusted}, patient "
+                        f"{result.patient_responsibility}",
+                    )
+                )
+            return result
+
+        return self._tx(work)
+
+    def _post_entries(
+        self, session: Session, row: RemitClaimRow, result: PostingResult
+    ) -> None:
+        common = {"claim_id": row.claim_id, "remit_claim_id": row.id}
+        self._journal(
+            session, f"remit:{row.id}:paid", "payer_payment", row.paid, **common
+        )
+        adjustments = _adjustments(session, row.id)
+        for adj in adjustments:
+            kind = "pr_assessed" if adj.group_code == PATIENT_GROUP else "adjustment"
+            self._journal(
+                session,
+                f"remit:{row.id}:adj:{adj.id}",
+                kind,
+                adj.amount,
+                group_code=adj.group_code,
+                reason=adj.reason,
+                **common,
+            )
+        has_pr = any(adj.group_code == PATIENT_GROUP for adj in adjustments)
+        if not has_pr and row.patient_responsibility:
+            self._journal(
+                session,
+                f"remit:{row.id}:clp05",
+                "pr_assessed",
+                row.patient_responsibility,
+                group_code=PATIENT_GROUP,
+                reason="CLP05",
+                **common,
+            )
+
+
+def _adjustments(session: Session, remit_claim_id: int) -> list[AdjustmentRow]:
+    return list(
+        session.exec(
+            select(AdjustmentRow)
+            .where(AdjustmentRow.remit_claim_id == remit_claim_id)
+            .order_by(AdjustmentRow.id)
+        ).all()
+    )
+
+
+def _summarise(session: Session, row: RemitClaimRow, already: bool) -> PostingResult:
+    adjustments = _adjustments(session, row.id)
+    lines = session.exec(
+        select(RemitLineRow)
+        .where(RemitLineRow.remit_claim_id == row.id)
+        .order_by(RemitLineRow.sequence)
+    ).all()
+    patient = [a.amount for a in adjustments if a.group_code == PATIENT_GROUP]
+    other = [a for a in adjustments if a.group_code != PATIENT_GROUP]
+    pr_total = (
+        money(sum(patient, Decimal(0))) if patient else row.patient_responsibility
+    )
+    # Without service lines, the claim payment stands in for the lines'.
+    nothing_paid = all(line.paid == 0 for line in lines) if lines else row.paid == 0
+    denied = row.status_code == DENIED or (nothing_paid and bool(other))
+    carcs: list[str] = []
+    codes: list[str] = []
+    for adj in adjustments:
+        if adj.reason not in carcs:
+            carcs.append(adj.reason)
+        code = f"{adj.group_code}-{adj.reason}"
+        if code not in codes:
+            codes.append(code)
+    rarcs: list[str] = []
+    for remark in [*row.remarks, *(r for line in lines for r in line.remarks)]:
+        if remark not in rarcs:
+            rarcs.append(remark)
+    return PostingResult(
+        remit_claim_id=row.id,
+        claim_id=row.claim_id,
+        already_posted=already,
+        status_code=row.status_code,
+        reversal=row.status_code == REVERSAL,
+        reverses_remit_claim_id=row.reverses_id,
+        paid=row.paid,
+        adjusted=money(sum((a.amount for a in other), Decimal(0))),
+        patient_responsibility=pr_total,
+        denied=denied,
+        denied_lines=sum(1 for line in lines if line.paid == 0),
+        carcs=carcs,
+        adjustment_codes=codes,
+        rarcs=rarcs,
+    )

@@ -1,0 +1,9 @@
+"""Errors the ledger raises."""
+
+
+class LedgerError(Exception):
+    """Base class of ledger errors."""
+
+
+class NotFoundError(LedgerError, LookupError):
+    """A claim, patient, submission, file or work item id that does not exist."""

@@ -1,0 +1,22 @@
+"""The ``Ledger``: one class over one engine, assembled from small parts."""
+
+from __future__ import annotations
+
+from claimflow.ledger._claims import ClaimsMixin
+from claimflow.ledger._exchange import ExchangeMixin
+from claimflow.ledger._money import MoneyMixin
+from claimflow.ledger._remits import RemittanceMixin
+from claimflow.ledger._work import WorkMixin
+
+
+class Ledger(ClaimsMixin, ExchangeMixin, RemittanceMixin, MoneyMixin, WorkMixin):
+    """The claims database: parties, claims, exchanges and the money journal.
+
+    Every public method runs in one transaction of its own and takes or returns
+    domain models (``claimflow.models``) or the result models of
+    ``claimflow.ledger.results``. Works on SQLite and PostgreSQL.
+
+    Example:
+        ledger = Ledger("sqlite:///claimflow.db")
+        ledger.create_all()
+    """

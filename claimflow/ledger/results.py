@@ -1,0 +1,120 @@
+"""Small result models returned by the ledger (plain pydantic, sandbox-safe)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import Field
+
+from claimflow.models import Model, Money
+
+
+class SubmissionInfo(Model):
+    """A claim version's slot in an outbound 837, with its control numbers."""
+
+    submission_id: int
+    claim_id: int
+    version: int
+    idempotency_key: str
+    patient_control_number: str
+    interchange_control_number: str  # ISA13, nine digits
+    group_control_number: str  # GS06
+    transaction_control_number: str  # ST02, at least four digits
+    status: str  # "prepared" or "sent"
+    receipt_id: str | None = None
+    sent_at: datetime | None = None
+
+
+class InboundFileInfo(Model):
+    """An inbound file as listed for people (content left out)."""
+
+    file_id: int
+    name: str
+    kind: str
+    sha256: str
+    status: str
+    quarantine_reason: str | None = None
+    received_at: datetime
+
+
+class RemitClaimMatch(Model):
+    """One CLP of a stored remittance and the claim it matched, if any."""
+
+    remit_claim_id: int
+    patient_control_number: str
+    claim_id: int | None
+    version: int | None
+    status_code: str
+
+
+class RemittanceStored(Model):
+    """What ``store_remittance`` did with one 835 transaction."""
+
+    remittance_id: int
+    duplicate: bool
+    claims: list[RemitClaimMatch] = Field(default_factory=list)
+
+
+class PostingResult(Model):
+    """The money one CLP put in the journal (or had put there, on a repeat)."""
+
+    remit_claim_id: int
+    claim_id: int | None
+    already_posted: bool
+    status_code: str
+    reversal: bool
+    reverses_remit_claim_id: int | None = None  # the CLP a reversal takes back
+    paid: Money
+    adjusted: Money  # CO, OA, PI (and 4010 CR) adjustments
+    patient_responsibility: Money  # PR adjustments (CLP05 when no PR CAS)
+    denied: bool
+    denied_lines: int
+    carcs: list[str] = Field(default_factory=list)  # reason codes, first seen order
+    adjustment_codes: list[str] = Field(default_factory=list)  # e.g. "CO-45"
+    rarcs: list[str] = Field(default_factory=list)
+
+
+class ClaimBalance(Model):
+    """billed = paid + adjusted + patient_responsibility + outstanding."""
+
+    billed: Money
+    paid: Money
+    adjusted: Money
+    patient_responsibility: Money
+    outstanding: Money
+
+
+class WorkItem(Model):
+    """A task for a person: a queue, a plain reason, a due date."""
+
+    work_item_id: int
+    key: str
+    claim_id: int | None
+    queue: str
+    title: str
+    reason: str
+    due: date | None
+    status: str  # "open" or "resolved"
+    resolution: str | None = None
+    note: str = ""
+
+
+class StatusInfo(Model):
+    """A claim's current status and why it is there."""
+
+    claim_id: int
+    status: str
+    reason: str | None = None
+    latest_version: int
+
+
+__all__ = [
+    "ClaimBalance",
+    "InboundFileInfo",
+    "PostingResult",
+    "RemitClaimMatch",
+    "RemittanceStored",
+    "StatusInfo",
+    "SubmissionInfo",
+    "WorkItem",
+]

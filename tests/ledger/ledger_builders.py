@@ -1,0 +1,130 @@
+"""Builders of synthetic claims and remittances for the ledger tests."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date
+from decimal import Decimal
+
+from claimflow.ledger import Ledger
+from claimflow.models import (
+    Address,
+    Adjustment,
+    Claim,
+    Coverage,
+    Patient,
+    Provider,
+    RemitClaim,
+    RemitLine,
+    Remittance,
+    ServiceLine,
+)
+
+
+def adj(code: str, amount: str) -> Adjustment:
+    """``adj("CO-45", "20.00")``."""
+    group, reason = code.split("-")
+    return Adjustment(group=group, reason=reason, amount=Decimal(amount))
+
+
+def line(
+    lcn: str, charge: str, paid: str, *adjustments: Adjustment, remarks=()
+) -> RemitLine:
+    return RemitLine(
+        procedure="HC:99213",
+        charge=Decimal(charge),
+        paid=Decimal(paid),
+        line_control_number=lcn,
+        adjustments=list(adjustments),
+        remarks=list(remarks),
+    )
+
+
+def clp(
+    pcn: str,
+    status: str,
+    charge: str,
+    paid: str,
+    lines=(),
+    adjustments=(),
+    payer_claim_number: str | None = "PAYER-1",
+    patient_responsibility: str = "0.00",
+) -> RemitClaim:
+    return RemitClaim(
+        patient_control_number=pcn,
+        status_code=status,
+        charge=Decimal(charge),
+        paid=Decimal(paid),
+        patient_responsibility=Decimal(patient_responsibility),
+        payer_claim_number=payer_claim_number,
+        lines=list(lines),
+        adjustments=list(adjustments),
+    )
+
+
+def remittance(*claims: RemitClaim, trace: str = "TRN-1") -> Remittance:
+    total = sum((c.paid for c in claims), Decimal(0))
+    return Remittance(
+        interchange_control_number="000000101",
+        group_control_number="101",
+        transaction_control_number="0001",
+        trace_number=trace,
+        payer_name="Blue Cross Blue Shield",
+        payment_amount=total,
+        claims=list(claims),
+    )
+
+
+SERVICE_DATE = date(2026, 11, 2)
+BILLING = Provider(
+    npi="1234567893",
+    name="Synthetic Family Practice",
+    tax_id="990000001",
+    is_organization=True,
+    address=Address(line1="1 Test Way", city="Boston", state="MA", zip="021150001"),
+)
+HOME = Address(line1="2 Sample St", city="Boston", state="MA", zip="02115")
+
+
+_keys = itertools.count(1)
+
+
+def make_claim(
+    ledger: Ledger, charges: list[str] | None = None, key: str | None = None
+) -> int:
+    """Create a claim with one line per charge for a new synthetic patient."""
+    charges = charges or ["100.00"]
+    number = next(_keys)
+    ledger.upsert_payer("BCBS", "Blue Cross Blue Shield", "BCBS1", "BL")
+    ledger.upsert_provider(BILLING)
+    patient_id = ledger.upsert_patient(
+        f"test-patient-{number}", "Ann", f"Test{number}", date(1980, 5, 1), "F", HOME
+    )
+    claim = Claim(
+        claim_id=0,
+        patient_control_number="placeholder",
+        billing_provider=BILLING,
+        patient=Patient(
+            patient_id=patient_id,
+            first_name="Ann",
+            last_name=f"Test{number}",
+            birth_date=date(1980, 5, 1),
+            sex="F",
+            address=HOME,
+        ),
+        coverage=Coverage(
+            payer_id="BCBS", payer_name="Blue Cross Blue Shield", member_id="M123"
+        ),
+        diagnoses=["J02.9"],
+        lines=[
+            ServiceLine(
+                line_number=9,
+                procedure="99213",
+                charge=Decimal(charge),
+                service_date=SERVICE_DATE,
+                line_control_number="placeholder",
+            )
+            for charge in charges
+        ],
+    )
+    return ledger.create_claim(key or f"test-encounter-{number}", claim)

@@ -1,0 +1,18 @@
+import claimflow.ledger
+
+
+def test_public_names_are_pinned():
+    assert sorted(claimflow.ledger.__all__) == [
+        "ClaimBalance",
+        "InboundFileInfo",
+        "Ledger",
+        "LedgerError",
+        "NotFoundError",
+        "PostingResult",
+        "RemitClaimMatch",
+        "RemittanceStored",
+        "StatusInfo",
+        "SubmissionInfo",
+        "WorkItem",
+        "metadata",
+    ]

@@ -1,0 +1,285 @@
+from decimal import Decimal
+
+import pytest
+from ledger_builders import adj, clp, line, remittance
+
+D = Decimal
+
+
+def _store(ledger, remit, name="era.835"):
+    file_id, _ = ledger.store_inbound_file(
+        name, "835", remit.model_dump_json().encode()
+    )
+    return ledger.store_remittance(file_id, remit)
+
+
+def _post_one(ledger, claim_id, remit_clp):
+    stored = _store(ledger, remittance(remit_clp, trace=f"T{claim_id}"))
+    return ledger.post_remittance_claim(stored.claims[0].remit_claim_id)
+
+
+def _balance(ledger, claim_id):
+    b = ledger.claim_balance(claim_id)
+    return b.billed, b.paid, b.adjusted, b.patient_responsibility, b.outstanding
+
+
+def test_paid_in_full(ledger, new_claim):
+    claim_id = new_claim(["100.00"])
+    pcn = f"C{claim_id}V1"
+
+    result = _post_one(ledger, claim_id, clp(pcn, "1", "100.00", "100.00"))
+
+    assert (result.paid, result.adjusted, result.patient_responsibility) == (
+        D("100.00"),
+        D("0.00"),
+        D("0.00"),
+    )
+    assert result.denied is False and result.denied_lines == 0
+    assert result.claim_id == claim_id
+    assert _balance(ledger, claim_id) == (D("100.00"), D("100.00"), 0, 0, 0)
+
+
+def test_partial_payment_with_patient_responsibility(ledger, new_claim):
+    claim_id = new_claim(["150.00", "50.00"])
+    pcn = f"C{claim_id}V1"
+    remit_clp = clp(
+        pcn,
+        "1",
+        "200.00",
+        "120.00",
+        patient_responsibility="30.00",
+        lines=[
+            line(
+                f"{pcn}L1",
+                "150.00",
+                "90.00",
+                adj("CO-45", "40.00"),
+                adj("PR-2", "20.00"),
+            ),
+            line(
+                f"{pcn}L2",
+                "50.00",
+                "30.00",
+                adj("CO-45", "10.00"),
+                adj("PR-3", "10.00"),
+            ),
+        ],
+    )
+
+    result = _post_one(ledger, claim_id, remit_clp)
+
+    assert result.paid == D("120.00")
+    assert result.adjusted == D("50.00")
+    assert result.patient_responsibility == D("30.00")
+    assert result.denied is False and result.denied_lines == 0
+    assert result.carcs == ["45", "2", "3"]
+    assert result.adjustment_codes == ["CO-45", "PR-2", "PR-3"]
+    # PR stays outstanding on the claim until it is billed to the patient.
+    assert _balance(ledger, claim_id) == (
+        D("200.00"),
+        D("120.00"),
+        D("50.00"),
+        D("0.00"),
+        D("30.00"),
+    )
+
+    assert ledger.bill_patient(claim_id) == D("30.00")
+    assert ledger.bill_patient(claim_id) == D("30.00")
+
+    assert _balance(ledger, claim_id) == (
+        D("200.00"),
+        D("120.00"),
+        D("50.00"),
+        D("30.00"),
+        D("0.00"),
+    )
+    patient_id = ledger.get_claim(claim_id).patient.patient_id
+    assert ledger.patient_balance(patient_id) == D("30.00")
+    ledger.record_patient_payment(patient_id, D("30.00"), "portal-77")
+    ledger.record_patient_payment(patient_id, D("30.00"), "portal-77")
+    assert ledger.patient_balance(patient_id) == D("0.00")
+
+
+def test_denied_claim(ledger, new_claim):
+    claim_id = new_claim(["100.00"])
+    pcn = f"C{claim_id}V1"
+    remit_clp = clp(
+        pcn,
+        "4",
+        "100.00",
+        "0.00",
+        lines=[
+            line(f"{pcn}L1", "100.00", "0.00", adj("CO-50", "100.00"), remarks=["N115"])
+        ],
+    )
+
+    result = _post_one(ledger, claim_id, remit_clp)
+
+    assert result.denied is True
+    assert result.denied_lines == 1
+    assert result.carcs == ["50"] and result.rarcs == ["N115"]
+    assert result.adjusted == D("100.00")
+    assert _balance(ledger, claim_id) == (D("100.00"), 0, D("100.00"), 0, 0)
+
+
+def test_all_lines_unpaid_with_contractual_adjustment_is_a_denial(ledger, new_claim):
+    claim_id = new_claim(["60.00", "40.00"])
+    pcn = f"C{claim_id}V1"
+    remit_clp = clp(
+        pcn,
+        "1",
+        "100.00",
+        "0.00",
+        lines=[
+            line(f"{pcn}L1", "60.00", "0.00", adj("CO-97", "60.00")),
+            line(f"{pcn}L2", "40.00", "0.00", adj("CO-97", "40.00")),
+        ],
+    )
+
+    result = _post_one(ledger, claim_id, remit_clp)
+
+    assert result.denied is True and result.denied_lines == 2
+
+
+def test_zero_pay_to_deductible_is_not_a_denial(ledger, new_claim):
+    claim_id = new_claim(["100.00"])
+    pcn = f"C{claim_id}V1"
+    remit_clp = clp(
+        pcn,
+        "1",
+        "100.00",
+        "0.00",
+        patient_responsibility="100.00",
+        lines=[line(f"{pcn}L1", "100.00", "0.00", adj("PR-1", "100.00"))],
+    )
+
+    result = _post_one(ledger, claim_id, remit_clp)
+
+    assert result.denied is False
+    assert result.denied_lines == 1
+    assert result.patient_responsibility == D("100.00")
+    assert ledger.bill_patient(claim_id) == D("100.00")
+    assert _balance(ledger, claim_id) == (D("100.00"), 0, 0, D("100.00"), 0)
+
+
+def test_claim_patient_responsibility_without_pr_cas_uses_clp05(ledger, new_claim):
+    claim_id = new_claim(["100.00"])
+    pcn = f"C{claim_id}V1"
+    remit_clp = clp(pcn, "1", "100.00", "75.00", patient_responsibility="25.00")
+
+    result = _post_one(ledger, claim_id, remit_clp)
+
+    assert result.patient_responsibility == D("25.00")
+    assert ledger.bill_patient(claim_id) == D("25.00")
+    assert ledger.claim_balance(claim_id).outstanding == D("0.00")
+
+
+def test_reversal_then_correction(ledger, new_claim):
+    claim_id = new_claim(["100.00"])
+    pcn = f"C{claim_id}V1"
+    first = _store(
+        ledger,
+        remittance(
+            clp(pcn, "1", "100.00", "80.00", adjustments=[adj("CO-45", "20.00")])
+        ),
+    )
+    original = ledger.post_remittance_claim(first.claims[0].remit_claim_id)
+    second = _store(
+        ledger,
+        remittance(
+            clp(pcn, "22", "-100.00", "-80.00", adjustments=[adj("CO-45", "-20.00")]),
+            clp(pcn, "1", "100.00", "90.00", adjustments=[adj("CO-45", "10.00")]),
+            trace="TRN-2",
+        ),
+    )
+
+    reversal = ledger.post_remittance_claim(second.claims[0].remit_claim_id)
+    correction = ledger.post_remittance_claim(second.claims[1].remit_claim_id)
+
+    assert original.paid == D("80.00")
+    assert reversal.reversal is True
+    assert reversal.reverses_remit_claim_id == first.claims[0].remit_claim_id
+    assert (reversal.paid, reversal.adjusted) == (D("-80.00"), D("-20.00"))
+    assert correction.reversal is False
+    assert correction.reverses_remit_claim_id is None
+    assert _balance(ledger, claim_id) == (D("100.00"), D("90.00"), D("10.00"), 0, 0)
+
+
+def test_duplicate_remittance_is_stored_and_posted_once(ledger, new_claim):
+    claim_id = new_claim(["100.00"])
+    remit = remittance(clp(f"C{claim_id}V1", "1", "100.00", "100.00"))
+
+    first = _store(ledger, remit, "monday.835")
+    file_id, duplicate_file = ledger.store_inbound_file("resent.835", "835", b"other")
+    again = ledger.store_remittance(file_id, remit)
+    posted = ledger.post_remittance_claim(first.claims[0].remit_claim_id)
+    repeat = ledger.post_remittance_claim(again.claims[0].remit_claim_id)
+
+    assert (first.duplicate, again.duplicate, duplicate_file) == (False, True, False)
+    assert again.remittance_id == first.remittance_id
+    assert again.claims == first.claims
+    assert posted.already_posted is False and repeat.already_posted is True
+    assert repeat.paid == posted.paid == D("100.00")
+    assert ledger.claim_balance(claim_id).paid == D("100.00")
+
+
+def test_same_envelope_with_other_content_is_a_new_remittance(ledger, new_claim):
+    claim_id = new_claim(["100.00"])
+    pcn = f"C{claim_id}V1"
+
+    one = _store(ledger, remittance(clp(pcn, "1", "100.00", "40.00")))
+    two = _store(ledger, remittance(clp(pcn, "1", "100.00", "60.00")), "x.835")
+
+    assert two.duplicate is False
+    assert two.remittance_id != one.remittance_id
+
+
+def test_unmatched_clp_opens_a_work_item(ledger, new_claim):
+    claim_id = new_claim(["100.00"])
+    stored = _store(
+        ledger,
+        remittance(
+            clp(f"C{claim_id}V1", "1", "100.00", "100.00"),
+            clp("C999999V1", "1", "55.00", "55.00"),
+        ),
+    )
+
+    matched, unmatched = stored.claims
+    assert (matched.claim_id, matched.version) == (claim_id, 1)
+    assert (unmatched.claim_id, unmatched.patient_control_number) == (None, "C999999V1")
+    items = ledger.open_work_items()
+    assert [(i.queue, i.claim_id, i.key) for i in items] == [
+        ("unmatched_remittance", None, f"unmatched-remit:{unmatched.remit_claim_id}")
+    ]
+    assert "C999999V1" in items[0].reason
+    with pytest.raises(ValueError, match="matches no claim"):
+        ledger.post_remittance_claim(unmatched.remit_claim_id)
+
+
+def test_write_off_is_idempotent(ledger, new_claim):
+    claim_id = new_claim(["100.00"])
+    pcn = f"C{claim_id}V1"
+    _post_one(
+        ledger,
+        claim_id,
+        clp(pcn, "1", "100.00", "60.00", adjustments=[adj("CO-45", "10.00")]),
+    )
+
+    assert ledger.write_off(claim_id, "small balance") == D("30.00")
+    assert ledger.write_off(claim_id, "small balance") == D("30.00")
+    assert _balance(ledger, claim_id) == (D("100.00"), D("60.00"), D("40.00"), 0, 0)
+
+
+def test_totals_sum_claims(ledger, new_claim):
+    first, second, third = (
+        new_claim(["10.00"]),
+        new_claim(["20.00"]),
+        new_claim(["5.55"]),
+    )
+    _post_one(ledger, first, clp(f"C{first}V1", "1", "10.00", "10.00"))
+
+    assert ledger.totals([first, second]).billed == D("30.00")
+    assert ledger.totals([first, second]).outstanding == D("20.00")
+    assert ledger.totals().billed == D("35.55")
+    assert ledger.totals().paid == D("10.00")
+    assert ledger.totals([third]).outstanding == D("5.55")
