@@ -4,6 +4,7 @@ from claimflow.ledger.errors import LedgerError, NotFoundError
 from claimflow.ledger.ledger import Ledger
 from claimflow.ledger.results import (
     ClaimBalance,
+    ControlNumbers,
     InboundFileInfo,
     PostingResult,
     RemitClaimMatch,
@@ -16,6 +17,7 @@ from claimflow.ledger.tables import metadata
 
 __all__ = [
     "ClaimBalance",
+    "ControlNumbers",
     "InboundFileInfo",
     "Ledger",
     "LedgerError",

@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 from claimflow.ledger._base import LedgerBase
 from claimflow.ledger._claims import _version_row
 from claimflow.ledger.errors import NotFoundError
-from claimflow.ledger.results import InboundFileInfo, SubmissionInfo
+from claimflow.ledger.results import ControlNumbers, InboundFileInfo, SubmissionInfo
 from claimflow.ledger.tables import (
     AcknowledgmentRow,
     AuditEventRow,
@@ -91,21 +91,47 @@ class ExchangeMixin(LedgerBase):
                     )
                 return _submission_info(found)
             _version_row(session, claim_id, version)
+            numbers = self._control_numbers(session)
             row = SubmissionRow(
                 claim_id=claim_id,
                 version=version,
                 idempotency_key=idempotency_key,
-                interchange_control_number=(
-                    f"{self._next_counter(session, 'interchange'):09d}"
-                ),
-                group_control_number=str(self._next_counter(session, "group")),
-                transaction_control_number=(
-                    f"{self._next_counter(session, 'transaction'):04d}"
-                ),
+                interchange_control_number=numbers.interchange,
+                group_control_number=numbers.group,
+                transaction_control_number=numbers.transaction,
             )
             session.add(row)
             session.flush()
             return _submission_info(row)
+
+        return self._tx(work)
+
+    def allocate_control_numbers(self) -> ControlNumbers:
+        """Take fresh ISA13/GS06/ST02 values (for 270s, 276s; never reused)."""
+        return self._tx(self._control_numbers)
+
+    def _control_numbers(self, session: Session) -> ControlNumbers:
+        return ControlNumbers(
+            interchange=f"{self._next_counter(session, 'interchange'):09d}",
+            group=str(self._next_counter(session, "group")),
+            transaction=f"{self._next_counter(session, 'transaction'):04d}",
+        )
+
+    def submissions_for_transaction(
+        self, transaction_control_number: str
+    ) -> list[SubmissionInfo]:
+        """Return the submissions sent under an ST02 (what a 999 acknowledges)."""
+
+        def work(session: Session) -> list[SubmissionInfo]:
+            rows = session.exec(
+                select(SubmissionRow)
+                .where(
+                    SubmissionRow.transaction_control_number
+                    == transaction_control_number
+                )
+                .order_by(SubmissionRow.id)
+            ).all()
+            return [_submission_info(row) for row in rows]
 
         return self._tx(work)
 

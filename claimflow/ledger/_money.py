@@ -157,12 +157,18 @@ class MoneyMixin(LedgerBase):
         return self._tx(work)
 
     def record_patient_payment(
-        self, patient_id: int, amount: Decimal, reference: str
+        self,
+        patient_id: int,
+        amount: Decimal,
+        reference: str,
+        claim_id: int | None = None,
     ) -> int:
         """Record a payment by the patient, once per reference; return entry id.
 
-        The payment reduces the patient's balance (``patient_balance``), not a
-        claim's: the claim's share was moved to the patient by ``bill_patient``.
+        The payment reduces the patient's balance (``patient_balance``) and, when
+        ``claim_id`` is given, what is due on that claim (``patient_due``). It
+        does not change ``claim_balance``: the claim's share left the claim when
+        ``bill_patient`` moved it to the patient.
         """
 
         def work(session: Session) -> int:
@@ -175,11 +181,26 @@ class MoneyMixin(LedgerBase):
                 "patient_payment",
                 money(amount),
                 patient_id=patient_id,
+                claim_id=claim_id,
                 reason=reference,
             )
             return session.exec(
                 select(LedgerEntryRow.id).where(LedgerEntryRow.entry_key == key)
             ).one()
+
+        return self._tx(work)
+
+    def patient_due(self, claim_id: int) -> Decimal:
+        """Return what the patient still owes on a claim.
+
+        That is the amount moved to the patient less the patient payments
+        recorded against this claim.
+        """
+
+        def work(session: Session) -> Decimal:
+            _claim_row(session, claim_id)
+            entries = _claim_entries(session, [claim_id])
+            return _sum(entries, TO_PATIENT) - _sum(entries, ("patient_payment",))
 
         return self._tx(work)
 

@@ -73,6 +73,7 @@ def _store_claim(
         patient_responsibility=clp.patient_responsibility,
         payer_claim_number=clp.payer_claim_number,
         remarks=list(clp.remarks),
+        content=clp.model_dump(mode="json"),
     )
     if clp.status_code == REVERSAL and version is not None:
         row.reverses_id = _reversed_claim(session, version.claim_id, clp)
@@ -263,6 +264,17 @@ class RemittanceMixin(LedgerBase):
                     )
                 )
             return result
+
+        return self._tx(work)
+
+    def remit_claim(self, remit_claim_id: int) -> RemitClaim:
+        """Return a stored CLP as it was received."""
+
+        def work(session: Session) -> RemitClaim:
+            row = session.get(RemitClaimRow, remit_claim_id)
+            if row is None:
+                raise NotFoundError(f"no remittance claim {remit_claim_id}")
+            return RemitClaim.model_validate(row.content)
 
         return self._tx(work)
 

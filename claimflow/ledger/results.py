@@ -9,6 +9,14 @@ from pydantic import Field
 from claimflow.models import Model, Money
 
 
+class ControlNumbers(Model):
+    """Envelope control numbers for one outbound interchange (270, 276, ...)."""
+
+    interchange: str  # ISA13, nine digits
+    group: str  # GS06
+    transaction: str  # ST02, at least four digits
+
+
 class SubmissionInfo(Model):
     """A claim version's slot in an outbound 837, with its control numbers."""
 
@@ -110,6 +118,7 @@ class StatusInfo(Model):
 
 __all__ = [
     "ClaimBalance",
+    "ControlNumbers",
     "InboundFileInfo",
     "PostingResult",
     "RemitClaimMatch",

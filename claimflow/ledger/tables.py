@@ -301,6 +301,8 @@ class RemitClaimRow(LedgerTable, table=True):
     payer_claim_number: str | None = Field(default=None, max_length=50, index=True)
     reverses_id: int | None = Field(default=None, foreign_key="remittance_claims.id")
     remarks: list = Field(sa_type=JSON)
+    # The CLP loop as parsed (models.RemitClaim), for rebuilding it as received.
+    content: dict = Field(sa_type=JSON)
     posted_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
 
 

@@ -92,3 +92,19 @@ def test_acknowledgments_are_recorded_once_per_file(ledger, new_claim):
 
     assert first == again
     assert whole_file != first
+
+
+def test_other_envelopes_draw_from_the_same_counters(ledger, new_claim):
+    claim_id = new_claim()
+    inquiry = ledger.allocate_control_numbers()
+    submission = ledger.prepare_submission(claim_id, 1, "k1")
+
+    assert (inquiry.interchange, inquiry.group, inquiry.transaction) == (
+        "000000001",
+        "1",
+        "0001",
+    )
+    assert submission.interchange_control_number == "000000002"
+    assert submission.transaction_control_number == "0002"
+    assert ledger.submissions_for_transaction("0002") == [submission]
+    assert ledger.submissions_for_transaction("0001") == []

@@ -95,9 +95,13 @@ def test_partial_payment_with_patient_responsibility(ledger, new_claim):
     )
     patient_id = ledger.get_claim(claim_id).patient.patient_id
     assert ledger.patient_balance(patient_id) == D("30.00")
-    ledger.record_patient_payment(patient_id, D("30.00"), "portal-77")
-    ledger.record_patient_payment(patient_id, D("30.00"), "portal-77")
+    assert ledger.patient_due(claim_id) == D("30.00")
+    ledger.record_patient_payment(patient_id, D("10.00"), "portal-77", claim_id)
+    ledger.record_patient_payment(patient_id, D("10.00"), "portal-77", claim_id)
+    assert ledger.patient_due(claim_id) == D("20.00")
+    ledger.record_patient_payment(patient_id, D("20.00"), "portal-78")
     assert ledger.patient_balance(patient_id) == D("0.00")
+    assert ledger.claim_balance(claim_id).outstanding == D("0.00")
 
 
 def test_denied_claim(ledger, new_claim):
@@ -115,6 +119,7 @@ def test_denied_claim(ledger, new_claim):
 
     result = _post_one(ledger, claim_id, remit_clp)
 
+    assert ledger.remit_claim(result.remit_claim_id) == remit_clp
     assert result.denied is True
     assert result.denied_lines == 1
     assert result.carcs == ["50"] and result.rarcs == ["N115"]
