@@ -25,7 +25,8 @@ def build_277ca(
     claim it answers (matched by patient control number), with TRN*2 carrying
     CLM01, STC (``A2:20`` accepted, ``A3:21`` rejected unless the ack gives
     codes), REF*1K with the payer claim number when accepted, and DTP*472 with the
-    service dates. The provider-level STC (2200C) is not written: the guide
+    service dates. The provider loop (2200C) carries TRN*1 with the billing NPI
+    as its trace. The provider-level STC (2200C) is not written: the guide
     requires it only for provider-level rejections; pyx12 4.0.0's X214 map marks
     it required and reports its absence.
 
@@ -102,6 +103,7 @@ def build_277ca(
                 "XX",
                 npi,
             )
+            w.add("TRN", "1", npi)
         hl += 1
         w.add("HL", str(hl), str(providers[npi]), "PT")
         patient = claim.patient

@@ -151,7 +151,8 @@ def _group(claims: list[Claim]) -> OrderedDict[str, OrderedDict[tuple, list[Clai
         cov = claim.coverage
         key: tuple = (cov.payer_id, cov.member_id, cov.priority, cov.relationship)
         if cov.relationship == "18":
-            key += (claim.patient.patient_id,)
+            # The subscriber loop carries the patient's name, address and DMG.
+            key += (claim.patient.model_dump_json(),)
         else:
             key += (cov.subscriber_last_name, cov.subscriber_first_name)
         billing = claim.billing_provider.npi

@@ -27,8 +27,9 @@ BILLING = Provider(
     name="SUNRISE FAMILY MEDICINE",
     tax_id="123456789",
     taxonomy="207Q00000X",
-    address=Address(line1="100 MAIN ST", city="SPRINGFIELD", state="IL",
-                    zip="627011234"),
+    address=Address(
+        line1="100 MAIN ST", city="SPRINGFIELD", state="IL", zip="627011234"
+    ),
     is_organization=True,
 )
 RENDERING = Provider(npi="1912301953", name="DOE, JANE", taxonomy="207Q00000X")
@@ -69,8 +70,9 @@ def make_claim(claim_id: int = 1, relationship: str = "18", **changes) -> Claim:
             last_name="ISAACSON",
             birth_date=date(1980, 5, 1),
             sex="M",
-            address=Address(line1="1 ELM ST", city="SPRINGFIELD", state="IL",
-                            zip="62701"),
+            address=Address(
+                line1="1 ELM ST", city="SPRINGFIELD", state="IL", zip="62701"
+            ),
         ),
         coverage=Coverage(
             payer_id="ACME1",

@@ -56,9 +56,7 @@ def test_isa_inside_data_is_data():
 
 
 def test_pipe_component_separator_in_277ca():
-    acks = parse_277ca(
-        read_fixture("277CA/emedny-277ca-rejected-pipe-separator.277")
-    )
+    acks = parse_277ca(read_fixture("277CA/emedny-277ca-rejected-pipe-separator.277"))
     assert acks[0].status_codes == ["A7:562:85"]
 
 

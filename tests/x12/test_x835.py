@@ -21,8 +21,9 @@ from claimflow.x12 import build_835, parse_835, validate
 
 from .conftest import make_envelope, read_fixture
 
-PAYER_ADDRESS = Address(line1="1 PAYER WAY", city="HARTFORD", state="CT",
-                        zip="061011234")
+PAYER_ADDRESS = Address(
+    line1="1 PAYER WAY", city="HARTFORD", state="CT", zip="061011234"
+)
 
 
 def _total_paid(remittance: Remittance) -> Decimal:
@@ -75,9 +76,7 @@ def test_denied_three_lines_with_remarks():
 
 
 def test_emedny_zero_pay_and_timely_filing():
-    (remit,) = parse_835(
-        read_fixture("835/emedny-paid-and-denied-timely-filing.835")
-    )
+    (remit,) = parse_835(read_fixture("835/emedny-paid-and-denied-timely-filing.835"))
     assert [c.paid for c in remit.claims] == [
         Decimal("34.25"),
         Decimal("0"),
@@ -156,9 +155,7 @@ def _remittance(claims: list[RemitClaim] | None = None) -> Remittance:
             paid=Decimal("-40.00"),
             filing_indicator="12",
             payer_claim_number="PCN0002",
-            adjustments=[
-                Adjustment(group="CO", reason="45", amount=Decimal("-10.00"))
-            ],
+            adjustments=[Adjustment(group="CO", reason="45", amount=Decimal("-10.00"))],
         ),
     ]
     return Remittance(
@@ -189,7 +186,9 @@ def _remittance(claims: list[RemitClaim] | None = None) -> Remittance:
 
 def test_built_835_validates_clean_with_pyx12():
     text = build_835(
-        _remittance(), make_envelope(), payer_address=PAYER_ADDRESS,
+        _remittance(),
+        make_envelope(),
+        payer_address=PAYER_ADDRESS,
         payer_phone="8005550100",
     )
     report = validate(text)
@@ -229,8 +228,9 @@ def test_more_than_six_adjustments_split_into_two_cas():
 
 def test_missing_payment_date_is_refused():
     with pytest.raises(Exception, match="BPR16"):
-        build_835(_remittance().model_copy(update={"payment_date": None}),
-                  make_envelope())
+        build_835(
+            _remittance().model_copy(update={"payment_date": None}), make_envelope()
+        )
 
 
 cents = st.decimals(
@@ -250,8 +250,9 @@ def remit_claims(draw) -> RemitClaim:
                 Adjustment(group=group, reason=draw(codes), amount=draw(cents))
             )
     return RemitClaim(
-        patient_control_number=draw(st.from_regex(r"C[1-9][0-9]{0,5}V[1-9]",
-                                                  fullmatch=True)),
+        patient_control_number=draw(
+            st.from_regex(r"C[1-9][0-9]{0,5}V[1-9]", fullmatch=True)
+        ),
         status_code=draw(st.sampled_from(["1", "2", "4", "22"])),
         charge=draw(cents),
         paid=draw(cents),
