@@ -66,8 +66,8 @@ class InboxEntry:
 
     Attributes:
         name: the file's name, used with ``fetch`` and ``acknowledge``.
-        kind: the transaction it carries: ``999``, ``277CA``, ``835``, ``271``,
-            ``277`` or ``unknown``.
+        kind: the transaction it carries, as ``claimflow.x12.detect`` names it
+            (``999``, ``277CA``, ``835``, ...), or ``unknown``.
     """
 
     name: str

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from datetime import date
+import json
+from collections.abc import Callable, Iterator, Sequence
+from datetime import date, datetime
+from pathlib import Path
 
 import pytest
 
+from claimflow.clearinghouse import HttpClearinghouse
+from claimflow.clearinghouse.simulator import SimulatorServer, start_simulator
 from claimflow.models import (
     Address,
     Claim,
@@ -17,8 +21,10 @@ from claimflow.models import (
     line_control_number,
     patient_control_number,
 )
+from claimflow.x12 import Envelope, build_837p
 
 SERVICE_DATE = date(2026, 3, 2)
+SUBMITTED = datetime(2026, 3, 5, 9, 30)
 ClaimFactory = Callable[..., Claim]
 
 _PAYER_NAMES = {
@@ -54,7 +60,7 @@ def build_claim(
             tax_id="123456789",
             is_organization=True,
             address=Address(
-                line1="1 Maple St", city="Springfield", state="IL", zip="62701"
+                line1="1 Maple St", city="Springfield", state="IL", zip="627010001"
             ),
         ),
         patient=Patient(
@@ -91,3 +97,52 @@ def build_claim(
 def make_claim() -> ClaimFactory:
     """A factory for test claims (see ``build_claim``)."""
     return build_claim
+
+
+def envelope(number: int = 1, created: datetime = SUBMITTED) -> Envelope:
+    """Our side's envelope for a file sent to the simulator."""
+    return Envelope(
+        sender_id="CLAIMFLOW",
+        receiver_id="CLAIMFLOWSIM",
+        interchange_control_number=number,
+        group_control_number=number,
+        transaction_control_number=f"{number:04d}",
+        created=created,
+        contact_name="Billing Office",
+        contact_phone="5555550100",
+    )
+
+
+def interchange(claims: Sequence[Claim], number: int = 1) -> str:
+    """An 837P holding ``claims``, as the submission batch would send it."""
+    submitter = Provider(npi="1234567893", name="Maple Street Clinic")
+    return build_837p(
+        list(claims), envelope(number), submitter, "CLAIMFLOW SIM", "CLAIMFLOWSIM"
+    )
+
+
+ROSTER = [
+    {"member_id": "MBR0001", "payer_id": "MEDICAID", "start": "2025-01-01"},
+    {
+        "member_id": "MBR0002",
+        "payer_id": "MEDICARE",
+        "start": "2024-01-01",
+        "end": "2025-12-31",
+        "plan_type": "MB",
+    },
+    {"member_id": "MBR0003", "payer_id": "AETNA", "start": "2026-01-01"},
+]
+
+
+@pytest.fixture
+def simulator(tmp_path: Path) -> Iterator[tuple[SimulatorServer, HttpClearinghouse]]:
+    """A running simulator on 127.0.0.1 with ``ROSTER``, and a client for it."""
+    roster = tmp_path / "roster.json"
+    roster.write_text(json.dumps(ROSTER))
+    server, thread = start_simulator(tmp_path / "sim", 0, roster)
+    client = HttpClearinghouse(server.url, timeout=10)
+    yield server, client
+    client.close()
+    server.shutdown()
+    server.server_close()
+    thread.join(5)
