@@ -121,9 +121,10 @@ class SimulatorEngine:
                 state.count("duplicates")
                 state.commit()
                 return existing, True
+            # An unreadable envelope raises here, before anything is counted.
+            answers = self._answers(text)
             receipt_id = f"R{state.next_number('receipt'):07d}"
             state.count("submissions")
-            answers = self._answers(text)
             named = [
                 (state.inbox_name(receipt_id, kind), body) for kind, body in answers
             ]
