@@ -1,0 +1,275 @@
+"""Transformer callbacks that compile conditions into closures, checking fields."""
+
+from __future__ import annotations
+
+import difflib
+from datetime import date
+
+from lark import Token, Transformer, v_args
+
+from dsl import conditions as c
+from dsl.codes import shape_problem
+from dsl.conditions import CodeMatcher, Cond, Value
+from dsl.fields import FIELDS, fields_of, roots
+
+_ORDERED = {"number", "money", "date"}
+
+
+@v_args(meta=True)
+class ConditionsMixin(Transformer):
+    """Compiles condition trees; needs ``pos``, ``error`` and ``data`` from the host."""
+
+    # ------------------------------------------------------------------ values
+
+    def value(self, meta, children):
+        tok = children[0]
+        pos = self.pos_of(tok)
+        if tok.type == "PATH":
+            return self._field(str(tok), pos)
+        if tok.type == "STRING":
+            text = self.unquote(tok)
+            return Value(lambda env, v=text: v, pos, literal=text)
+        if tok.type == "DATE":
+            day = self.check_date(tok)
+            return Value(lambda env, v=day: v, pos, literal=day)
+        if tok.type == "USDATE":
+            self.check_date(tok)
+            return Value(lambda env: None, pos, literal=None)
+        return Value(lambda env, v=str(tok): v, pos, literal=str(tok))
+
+    def diagnosis_value(self, meta, children):
+        return self._field("diagnosis", self.pos(meta))
+
+    def _field(self, path: str, pos) -> Value:
+        spec = FIELDS.get(path)
+        if spec is None:
+            self._unknown_field(path, pos)
+            return Value(lambda env: None, pos, path=path, type="unknown")
+        return Value(spec.getter, pos, path=path, type=spec.type)
+
+    def _unknown_field(self, path: str, pos) -> None:
+        root, _, name = path.partition(".")
+        if root not in roots():
+            close = difflib.get_close_matches(root, roots(), n=1)
+            hint = f"Did you mean `{close[0]}.{name}`? " if close else ""
+            self.error(
+                pos,
+                f"Unknown field root `{root}`",
+                hint + "Roots: " + ", ".join(roots()) + ".",
+                "unknown-field",
+            )
+            return
+        names = fields_of(root)
+        close = difflib.get_close_matches(name, names, n=1)
+        hint = f"Did you mean `{root}.{close[0]}`? " if close else ""
+        self.error(
+            pos,
+            f"`{root}` has no field `{name}`",
+            hint + f"Fields of {root}: " + ", ".join(names),
+            "unknown-field",
+        )
+
+    def _coerce(self, lit: Value, ftype: str | None) -> Value:
+        """Parse a literal the way the field it is compared with needs it."""
+        if ftype in (None, "unknown", "text", "bool") or lit.path is not None:
+            return lit
+        base = ftype.removeprefix("list:")
+        if base == "date":
+            if not isinstance(lit.literal, date):
+                self.error(
+                    lit.pos, f"`{lit.pos.text}` is not a date", "Write YYYY-MM-DD."
+                )
+            return lit
+        problem = shape_problem(base, str(lit.literal))
+        if problem:
+            self.error(lit.pos, *problem, code="malformed-code")
+            return Value(lambda env: None, lit.pos)
+        if base in ("number", "money"):
+            number = c.to_decimal(str(lit.literal))
+            return Value(lambda env, v=number: v, lit.pos, literal=number)
+        return lit
+
+    # ------------------------------------------------------------------ atoms
+
+    def _cond(self, meta, fn, *values: Value) -> Cond:
+        paths = [v.path for v in values if v.path]
+        return Cond(fn, self.pos(meta), paths)
+
+    def compare(self, meta, children):
+        left, op, right = children
+        if left.path is None and right.path is None:
+            self.error(left.pos, "A comparison needs a field on one side", "")
+        if left.path is None:
+            left = self._coerce(left, right.type)
+        if right.path is None:
+            right = self._coerce(right, left.type)
+        kinds = {v.type for v in (left, right) if v.path}
+        if op not in ("=", "!=") and kinds - _ORDERED - {"unknown"}:
+            self.error(
+                self.pos(meta),
+                f"`{op}` needs numbers, amounts or dates",
+                "Use `=`, `!=`, `in [...]` or `has` for codes and text.",
+            )
+        return self._cond(meta, c.compare(left, op, right), left, right)
+
+    def cmp_op(self, meta, children):
+        return str(children[0])
+
+    def code_list(self, meta, children):
+        return children
+
+    def list_item(self, meta, children):
+        return ("code", str(children[0]), None, self.pos_of(children[0]))
+
+    def code_range(self, meta, children):
+        lo, hi = children
+        return ("range", str(lo), str(hi), self.pos_of(lo))
+
+    def _matcher(self, items, ftype: str | None) -> CodeMatcher:
+        base = (ftype or "").removeprefix("list:")
+        for _, lo, hi, pos in items:
+            for code in (lo, hi) if hi else (lo,):
+                problem = shape_problem(base, code)
+                if problem:
+                    self.error(pos, *problem, code="malformed-code")
+        codes = [lo for kind, lo, _, _ in items if kind == "code"]
+        ranges = [(lo, hi) for kind, lo, hi, _ in items if kind == "range"]
+        return CodeMatcher(codes, ranges)
+
+    def _scalar(self, value: Value, how: str) -> None:
+        if value.type and value.type.startswith("list:"):
+            self.error(
+                value.pos,
+                f"`{value.path}` holds several values",
+                f"Use `any of {value.path} {how}` or `none of {value.path} {how}`.",
+            )
+
+    def _list(self, value: Value) -> None:
+        if value.path and not (value.type or "").startswith(("list:", "unknown")):
+            self.error(
+                value.pos, f"`{value.path}` holds one value", "Use `in` instead."
+            )
+
+    def in_list(self, meta, children, negate=False):
+        value, items = children
+        self._scalar(value, "in [...]")
+        matcher = self._matcher(items, value.type)
+        return self._cond(meta, c.member(value, lambda env: matcher, negate), value)
+
+    def not_in_list(self, meta, children):
+        return self.in_list(meta, children, negate=True)
+
+    def _data(self, name: Token, kind: str):
+        alias = str(name)
+        self.data_ref(alias, kind, self.pos_of(name))
+        data = self.data
+        return lambda env: data[alias]
+
+    def in_codeset(self, meta, children):
+        value, name = children
+        self._scalar(value, f"in codeset {name}")
+        return self._cond(meta, c.member(value, self._data(name, "codeset")), value)
+
+    def in_table(self, meta, children):
+        value, name = children
+        self._scalar(value, f"in table {name}")
+        return self._cond(meta, c.member(value, self._data(name, "table")), value)
+
+    def _quantified(self, meta, value, matcher, mode):
+        self._list(value)
+        return self._cond(meta, c.quantified(value, matcher, mode), value)
+
+    def none_in_list(self, meta, children):
+        matcher = self._matcher(children[1], children[0].type)
+        return self._quantified(meta, children[0], lambda env: matcher, "none")
+
+    def any_in_list(self, meta, children):
+        matcher = self._matcher(children[1], children[0].type)
+        return self._quantified(meta, children[0], lambda env: matcher, "any")
+
+    def none_in_codeset(self, meta, children):
+        matcher = self._data(children[1], "codeset")
+        return self._quantified(meta, children[0], matcher, "none")
+
+    def any_in_codeset(self, meta, children):
+        matcher = self._data(children[1], "codeset")
+        return self._quantified(meta, children[0], matcher, "any")
+
+    def _targets(self, value: Value, target) -> list[str]:
+        items = (
+            target
+            if isinstance(target, list)
+            else [("code", str(target), None, self.pos_of(target))]
+        )
+        self._matcher(items, value.type)
+        return [lo for _, lo, _, _ in items]
+
+    def has(self, meta, children, negate=False):
+        value, target = children
+        self._list(value)
+        return self._cond(
+            meta, c.has(value, self._targets(value, target), negate), value
+        )
+
+    def has_no(self, meta, children):
+        return self.has(meta, children, negate=True)
+
+    def has_format(self, meta, children):
+        value, pattern = children
+        return self._cond(meta, c.has_format(value, self.unquote(pattern)), value)
+
+    def is_missing(self, meta, children):
+        return self._cond(meta, c.presence(children[0], True), children[0])
+
+    def is_present(self, meta, children):
+        return self._cond(meta, c.presence(children[0], False), children[0])
+
+    def is_code(self, meta, children, op="="):
+        value, code = children
+        self._scalar(value, f"in [{code}]")
+        lit = self._coerce(
+            Value(lambda env, v=str(code): v, self.pos_of(code), literal=str(code)),
+            value.type,
+        )
+        return self._cond(meta, c.compare(value, op, lit), value)
+
+    def is_not_code(self, meta, children):
+        return self.is_code(meta, children, op="!=")
+
+    def validator(self, meta, children):
+        return str(children[0])
+
+    def is_valid(self, meta, children, negate=False):
+        value, check = children[0], children[1]
+        return self._cond(meta, c.validity(value, check, negate), value)
+
+    def is_not_valid(self, meta, children):
+        return self.is_valid(meta, children, negate=True)
+
+    def any_other_line(self, meta, children):
+        inner: Cond = children[0]
+        outer = [p for p in inner.paths if not p.startswith("other.")]
+        return Cond(c.any_other_line(inner), self.pos(meta), outer)
+
+    def coverage_active(self, meta, children):
+        return Cond(c.coverage_active, self.pos(meta), ["coverage.active"])
+
+    def always(self, meta, children):
+        return Cond(lambda env: True, self.pos(meta), [])
+
+    # ------------------------------------------------------------------ logic
+
+    def and_cond(self, meta, children):
+        a, b = children
+        fa, fb = a.fn, b.fn
+        return Cond(lambda env: fa(env) and fb(env), self.pos(meta), a.paths + b.paths)
+
+    def or_cond(self, meta, children):
+        a, b = children
+        fa, fb = a.fn, b.fn
+        return Cond(lambda env: fa(env) or fb(env), self.pos(meta), a.paths + b.paths)
+
+    def not_cond(self, meta, children):
+        inner = children[0]
+        fn = inner.fn
+        return Cond(lambda env: not fn(env), self.pos(meta), inner.paths)

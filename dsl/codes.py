@@ -1,0 +1,132 @@
+"""Shapes and validity of the codes rule files mention, by field type.
+
+ICD-10-CM validity comes from the ``simple-icd-10-cm`` package (MIT), which ships the
+CDC April 2026 tabular release offline; a code is valid for billing when it exists
+and is a leaf (no further subdivision). That one release is used for every date of
+service: the package does not carry earlier code sets, so a code deleted before
+April 2026 is reported invalid even on an older date of service.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+ICD10_RELEASE = "CDC ICD-10-CM April 2026 (simple-icd-10-cm 1.5.0)"
+
+_SHAPES = {
+    "procedure": (
+        re.compile(r"^(\d{4}[0-9FTU]|[A-V]\d{4})$"),
+        "CPT/HCPCS code",
+        "CPT/HCPCS codes are 5 characters, e.g. 99213 or G0438.",
+    ),
+    "modifier": (
+        re.compile(r"^[0-9A-Z]{2}$"),
+        "modifier",
+        "Modifiers are 2 characters, e.g. 25, 59 or XU.",
+    ),
+    "pos": (
+        re.compile(r"^\d{2}$"),
+        "place of service code",
+        "Place of service codes are 2 digits, e.g. 11 or 02.",
+    ),
+    "icd10": (
+        re.compile(r"^[A-TV-Z]\d[0-9A-Z](\.[0-9A-Z]{1,4})?$"),
+        "ICD-10-CM code",
+        "ICD-10-CM codes are written with the dot, e.g. J02.9 or M54.50.",
+    ),
+    "npi": (
+        re.compile(r"^\d{10}$"),
+        "NPI",
+        "An NPI is 10 digits.",
+    ),
+    "sex": (re.compile(r"^[MFU]$"), "sex code", "Use M, F or U."),
+    "number": (
+        re.compile(r"^\d+(\.\d+)?$"),
+        "number",
+        "Write a plain number such as 1 or 2.5.",
+    ),
+    "money": (
+        re.compile(r"^\d+(\.\d{1,2})?$"),
+        "amount",
+        "Write an amount such as 0 or 125.50.",
+    ),
+    "carc": (
+        re.compile(r"^([1-9]\d{0,2}|[A-Z]\d{1,2})$"),
+        "CARC",
+        "Claim adjustment reason codes look like 16, 45 or B7.",
+    ),
+    "rarc": (
+        re.compile(r"^(M|MA|N)\d{1,3}$"),
+        "RARC",
+        "Remark codes look like N115, M76 or MA130.",
+    ),
+    "group": (
+        re.compile(r"^(CO|OA|PI|PR|CR)$"),
+        "claim adjustment group code",
+        "Group codes are CO, OA, PI or PR.",
+    ),
+}
+
+
+def shape_problem(kind: str, code: str) -> tuple[str, str] | None:
+    """Say what is wrong with ``code`` as a ``kind``, or ``None`` when it fits.
+
+    Args:
+        kind: A field type (``procedure``, ``modifier``, ``icd10``...) or code kind
+            (``carc``, ``rarc``, ``group``). Unknown kinds accept anything.
+        code: The literal as written.
+
+    Returns:
+        ``(message, hint)`` or ``None``.
+    """
+    if kind not in _SHAPES:
+        return None
+    pattern, label, hint = _SHAPES[kind]
+    if pattern.match(code):
+        return None
+    article = "an" if label[0] in "AEIOU" else "a"
+    return f"`{code}` is not {article} valid {label}", hint
+
+
+def npi_is_valid(npi: str) -> bool:
+    """Check an NPI's Luhn digit, computed over the ``80840`` prefix plus 9 digits.
+
+    Args:
+        npi: The NPI as billed.
+
+    Returns:
+        True for a 10-digit NPI whose check digit is right.
+    """
+    if not re.fullmatch(r"\d{10}", npi or ""):
+        return False
+    digits = [int(c) for c in "80840" + npi[:9]]
+    total = 0
+    for index, digit in enumerate(reversed(digits)):
+        if index % 2 == 0:
+            digit *= 2
+            digit = digit - 9 if digit > 9 else digit
+        total += digit
+    return (10 - total % 10) % 10 == int(npi[9])
+
+
+@cache
+def _icd():
+    import simple_icd_10_cm
+
+    return simple_icd_10_cm
+
+
+def icd10_is_billable(code: str) -> bool:
+    """True when ``code`` is an ICD-10-CM code at its most specific level.
+
+    Args:
+        code: The code with its dot, e.g. ``M54.50``.
+
+    Returns:
+        Whether the code exists in the pinned release and is a leaf.
+    """
+    if not code or not _SHAPES["icd10"][0].match(code):
+        return False
+    icd = _icd()
+    return bool(icd.is_valid_item(code) and icd.is_leaf(code))

@@ -1,0 +1,213 @@
+"""Compiled conditions: closures over an :class:`~dsl.fields.Env`, with source text.
+
+Every condition keeps the analyst's own text and the fields it reads, so a finding
+can say which condition decided it and what each field held. A comparison with a
+missing value is false; ``is missing`` and ``is present`` are the way to test for
+absence. ``not`` negates the whole result, so ``not (line.units > 1)`` is true when
+the units are missing: write ``line.units <= 1`` to keep missing data false.
+"""
+
+from __future__ import annotations
+
+import operator
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from dsl.codes import icd10_is_billable, npi_is_valid
+from dsl.fields import Env
+
+Getter = Callable[[Env], Any]
+
+
+@dataclass(frozen=True)
+class Pos:
+    """Where something was written: file, 1-based line and column, and its text."""
+
+    file: str
+    line: int
+    column: int
+    text: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+@dataclass
+class Value:
+    """One side of a condition: a field or a literal, with its getter."""
+
+    getter: Getter
+    pos: Pos
+    path: str | None = None  # set for fields
+    type: str | None = None  # field type; None for literals
+    literal: Any = None
+
+
+@dataclass
+class Cond:
+    """A compiled condition: ``fn(env) -> bool`` plus its text and the fields read."""
+
+    fn: Callable[[Env], bool]
+    pos: Pos
+    paths: list[str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return (
+            " ".join(self.pos.text.split()) if "\n" in self.pos.text else self.pos.text
+        )
+
+
+class CodeMatcher:
+    """Membership in a list of codes and inclusive ranges like ``99221..99223``."""
+
+    def __init__(self, codes: Iterable[str], ranges: Iterable[tuple[str, str]] = ()):
+        self.codes = frozenset(codes)
+        self.ranges = tuple(ranges)
+
+    def __contains__(self, code: object) -> bool:
+        if not isinstance(code, str):
+            code = str(code)
+        if code in self.codes:
+            return True
+        return any(len(code) == len(lo) and lo <= code <= hi for lo, hi in self.ranges)
+
+
+_OPS: dict[str, Callable[[Any, Any], bool]] = {
+    "=": operator.eq,
+    "!=": operator.ne,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+}
+
+
+def _missing(value: Any) -> bool:
+    return value is None or value == [] or value == ""
+
+
+def compare(left: Value, op: str, right: Value) -> Callable[[Env], bool]:
+    """Compare two values; false when either is missing. Lists compare as sets."""
+    ga, gb, fn = left.getter, right.getter, _OPS[op]
+
+    def run(env: Env) -> bool:
+        a, b = ga(env), gb(env)
+        if a is None or b is None:
+            return False
+        if isinstance(a, list) and isinstance(b, list):
+            a, b = sorted(a), sorted(b)
+        return bool(fn(a, b))
+
+    return run
+
+
+def member(value: Value, matcher: Callable[[Env], Any], negate: bool = False):
+    """``value in [...]`` (or ``not in``); false when the value is missing."""
+    get = value.getter
+
+    def run(env: Env) -> bool:
+        v = get(env)
+        if v is None:
+            return False
+        return (v in matcher(env)) != negate
+
+    return run
+
+
+def quantified(value: Value, matcher: Callable[[Env], Any], mode: str):
+    """``any of`` / ``none of`` a list field in a code list; false when missing."""
+    get = value.getter
+
+    def run(env: Env) -> bool:
+        items = get(env)
+        if items is None:
+            return False
+        codes = matcher(env)
+        hit = any(item in codes for item in items)
+        return hit if mode == "any" else not hit
+
+    return run
+
+
+def has(value: Value, targets: list[str], negate: bool = False):
+    """``list has X`` / ``has [X, Y]`` (any of them) / ``has no [...]``."""
+    get, wanted = value.getter, tuple(targets)
+
+    def run(env: Env) -> bool:
+        items = get(env)
+        if items is None:
+            return False
+        return any(t in items for t in wanted) != negate
+
+    return run
+
+
+def format_regex(pattern: str) -> re.Pattern[str]:
+    """``A`` is a letter, ``#`` a digit, ``*`` a letter or digit; the rest literal."""
+    parts = {"A": "[A-Za-z]", "#": "[0-9]", "*": "[A-Za-z0-9]"}
+    return re.compile("".join(parts.get(c, re.escape(c)) for c in pattern) + r"\Z")
+
+
+def has_format(value: Value, pattern: str):
+    """``member.id has format "AAA#####"``; false when missing."""
+    get, regex = value.getter, format_regex(pattern)
+    return lambda env: (v := get(env)) is not None and bool(regex.match(str(v)))
+
+
+def presence(value: Value, want_missing: bool):
+    """``is missing`` / ``is present``: an empty list or text counts as missing."""
+    get = value.getter
+    return lambda env: _missing(get(env)) == want_missing
+
+
+def validity(value: Value, validator: str, negate: bool):
+    """``is valid npi`` / ``is not valid icd10``; false when missing."""
+    check = npi_is_valid if validator == "npi" else icd10_is_billable
+
+    def run(env: Env) -> bool:
+        v = value.getter(env)
+        if _missing(v):
+            return False
+        return check(str(v)) != negate
+
+    return run
+
+
+def any_other_line(inner: Cond):
+    """True when another line of the claim (not ``line`` itself) satisfies ``inner``."""
+    fn = inner.fn
+
+    def run(env: Env) -> bool:
+        saved = env.other
+        try:
+            for candidate in env.claim.lines:
+                if candidate is env.line:
+                    continue
+                env.other = candidate
+                if fn(env):
+                    return True
+            return False
+        finally:
+            env.other = saved
+
+    return run
+
+
+def coverage_active(env: Env) -> bool:
+    """Eligibility says active, and the date of service is inside its window."""
+    elig = env.eligibility
+    if elig is None or not elig.active:
+        return False
+    dos = env.claim.from_date
+    if elig.coverage_start is not None and dos < elig.coverage_start:
+        return False
+    return elig.coverage_end is None or dos <= elig.coverage_end
+
+
+def to_decimal(text: str) -> Decimal:
+    """A literal number as a Decimal (never a float)."""
+    return Decimal(text)

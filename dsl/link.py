@@ -1,0 +1,327 @@
+"""Cross-file checks and compilation: libraries, data pins, references, hashes."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from pathlib import Path
+
+from dsl.conditions import Pos
+from dsl.data import (
+    FEDERAL_CALENDAR,
+    FEDERAL_RELEASE,
+    DataError,
+    federal_holidays,
+    load_table,
+)
+from dsl.errors import Diagnostic
+from dsl.hashing import content_hash
+from dsl.model import RuleFile
+from dsl.plan import FlowPlan
+from dsl.runtime import IGNORE_ROUTE, CompiledRuleset, timely_plan
+from dsl.scrub import CompiledEdit
+
+# What a reference needs -> kinds of loaded data that satisfy it.
+_ACCEPTS = {
+    "codeset": {"codeset", "list", "mue"},
+    "table": {"list", "mue", "ptp", "codeset"},
+    "ptp": {"ptp"},
+    "mue": {"mue"},
+}
+
+
+@dataclass
+class Linker:
+    """Resolves every file against the rules folder and compiles the rulesets."""
+
+    root: Path
+    files: list[RuleFile]
+
+    def __post_init__(self) -> None:
+        self.diags: list[Diagnostic] = []
+        self.libraries = {
+            f.path.removesuffix(".rules"): f for f in self.files if f.kind == "library"
+        }
+        self.hashes: dict[str, str] = {}
+
+    def error(
+        self,
+        rf: RuleFile,
+        pos: Pos | None,
+        message: str,
+        hint: str = "",
+        code: str = "rule-error",
+    ) -> None:
+        line, column = (pos.line, pos.column) if pos else (1, 1)
+        self.diags.append(
+            Diagnostic(rf.display, line, column, message, hint, code=code)
+        )
+
+    # ------------------------------------------------------------------ per file
+
+    def resolve(self, rf: RuleFile) -> None:
+        """Load pinned data, check library pins and every name the file refers to."""
+        if rf.kind == "ruleset" and not rf.name:
+            self.error(
+                rf,
+                None,
+                'The file has no `ruleset "..."` or `library "..."` line',
+                'Start the file with `ruleset "<PAYER-ID>"`.',
+            )
+        aliases: dict[str, str] = {}
+        for use in rf.uses:
+            if use.alias in aliases:
+                self.error(rf, use.pos, f"`{use.alias}` is declared twice")
+            aliases[use.alias] = use.kind
+            if use.kind == "library":
+                self._library(rf, use)
+            elif use.kind == "calendar":
+                if (use.path, use.pin) != (FEDERAL_CALENDAR, FEDERAL_RELEASE):
+                    self.error(
+                        rf,
+                        use.pos,
+                        f"Unknown calendar `{use.path}` release {use.pin}",
+                        f'The built-in calendar is "{FEDERAL_CALENDAR}" release "{FEDERAL_RELEASE}".',
+                    )
+                rf.data[use.alias] = "calendar"
+            else:
+                try:
+                    table = load_table(self.root, use.path, use.pin)
+                except DataError as exc:
+                    self.error(
+                        rf,
+                        use.pos,
+                        str(exc),
+                        "Pin the release written in the data file, or update the data.",
+                        "data-release",
+                    )
+                    continue
+                kind = (
+                    "codeset"
+                    if use.kind == "codeset" and table.kind == "list"
+                    else table.kind
+                )
+                rf.data[use.alias] = table
+                aliases[use.alias] = kind
+        for alias, need, pos in rf.data_refs:
+            have = aliases.get(alias)
+            if have is None:
+                close = difflib.get_close_matches(alias, list(aliases), n=1)
+                hint = (
+                    f"Did you mean `{close[0]}`?"
+                    if close
+                    else f'Add `use {"table" if need != "codeset" else "codeset"} "..." release "..." as {alias}`.'
+                )
+                self.error(rf, pos, f"`{alias}` is not declared", hint, "unknown-name")
+            elif have not in _ACCEPTS[need] and have != "library":
+                self.error(rf, pos, f"`{alias}` is a {have}, not a {need} table")
+        self._references(rf)
+
+    def _library(self, rf: RuleFile, use) -> None:
+        lib = self.libraries.get(use.path)
+        if lib is None:
+            close = difflib.get_close_matches(use.path, list(self.libraries), n=1)
+            hint = (
+                f'Did you mean "{close[0]}"?'
+                if close
+                else "Libraries live under the rules folder, e.g. shared/<name>.rules."
+            )
+            self.error(
+                rf,
+                use.pos,
+                f"Library `{use.path}` was not found",
+                hint,
+                "unknown-library",
+            )
+        elif lib.version != use.pin:
+            self.error(
+                rf,
+                use.pos,
+                f"Library `{use.path}` is version {lib.version}, but this file asks for {use.pin}",
+                "Pin the version you tested with, or update the library.",
+                "library-version",
+            )
+
+    def _references(self, rf: RuleFile) -> None:
+        for name, pos in rf.route_refs:
+            if name not in rf.routes and name != IGNORE_ROUTE:
+                close = difflib.get_close_matches(name, list(rf.routes), n=1)
+                hint = (
+                    f"Did you mean `{close[0]}`?"
+                    if close
+                    else f'Add `route {name} "..." ... end`.'
+                )
+                self.error(
+                    rf, pos, f"Route `{name}` is not defined", hint, "unknown-route"
+                )
+        for name, pos in rf.gateway_refs:
+            if name not in rf.gateways:
+                self.error(
+                    rf,
+                    pos,
+                    f"Gateway `{name}` is not defined",
+                    f'Add `gateway {name} "..." ... end`.',
+                    "unknown-gateway",
+                )
+        ids: dict[str, Pos] = {}
+        for item in [*rf.requirements, *rf.edits]:
+            if item.id in ids:
+                self.error(
+                    rf,
+                    item.pos,
+                    f"Edit ID {item.id} is used twice",
+                    f"The first one is on line {ids[item.id].line}.",
+                    "duplicate-id",
+                )
+            ids.setdefault(item.id, item.pos)
+        if rf.kind == "ruleset":
+            self._ruleset_checks(rf)
+
+    def _ruleset_checks(self, rf: RuleFile) -> None:
+        for attr, text in (("payer", "payer"), ("version", "version")):
+            if not getattr(rf, attr):
+                self.error(rf, rf.name_pos, f"Ruleset {rf.name} has no `{text}` line")
+        if rf.effective is None:
+            self.error(
+                rf,
+                rf.name_pos,
+                f"Ruleset {rf.name} has no `effective` line",
+                "Add `effective 2026-01-01 by date of service`.",
+            )
+            return
+        start, through, _ = rf.effective
+        if rf.timely is None or "new claim" not in rf.timely.limits:
+            self.error(
+                rf,
+                rf.name_pos,
+                f"Ruleset {rf.name} has no `new claim` filing limit",
+                "Add a `timely filing` block.",
+            )
+        elif rf.timely.roll and "calendar" not in rf.data.values():
+            self.error(
+                rf,
+                rf.timely.pos,
+                "Moving deadlines to a business day needs a holiday calendar",
+                f'Add `use calendar "{FEDERAL_CALENDAR}" release "{FEDERAL_RELEASE}" as federal`.',
+            )
+        for edit in rf.edits:
+            if edit.effective and start and edit.effective[0]:
+                e_start, e_through = edit.effective
+                late = through is not None and (
+                    e_start > through or (e_through or through) > through
+                )
+                if e_start < start or late:
+                    self.error(
+                        rf,
+                        edit.pos,
+                        f"Edit {edit.id} is effective outside the ruleset's window",
+                        "An edit's window must sit inside the `effective` line of the file.",
+                    )
+        uses_table = any(
+            a.do == "route_by_denial_table"
+            for g in rf.gateways.values()
+            for b in g.branches
+            for a in b.actions
+        )
+        if uses_table and rf.denial_table is None:
+            self.error(
+                rf,
+                rf.name_pos,
+                "`route by denial table` is used but there is no `denial routing` table",
+            )
+        libs = {
+            u.alias: self.libraries.get(u.path) for u in rf.uses if u.kind == "library"
+        }
+        for dis in rf.disables:
+            alias, _, local = dis.id.partition(".")
+            lib = libs.get(alias)
+            if lib is not None and all(e.id != local for e in lib.edits):
+                self.error(
+                    rf,
+                    dis.pos,
+                    f"`{dis.id}` does not exist",
+                    f"Library `{alias}` has: "
+                    + ", ".join(e.id for e in lib.edits)
+                    + ".",
+                )
+            elif lib is None and alias in libs:
+                pass
+            elif lib is None:
+                self.error(
+                    rf, dis.pos, f"`{alias}` is not a library alias of this file"
+                )
+
+    # ------------------------------------------------------------------ compile
+
+    def file_hash(self, rf: RuleFile) -> str:
+        """The content hash of a file, its libraries and its data pins."""
+        if rf.path in self.hashes:
+            return self.hashes[rf.path]
+        pins = []
+        for use in rf.uses:
+            if use.kind == "library":
+                lib = self.libraries.get(use.path)
+                pins.append(
+                    (f"library:{use.alias}", self.file_hash(lib) if lib else use.pin)
+                )
+            else:
+                data = rf.data.get(use.alias)
+                digest = getattr(data, "digest", "")
+                pins.append(
+                    (f"{use.kind}:{use.alias}", f"{use.path}@{use.pin}#{digest}")
+                )
+        self.hashes[rf.path] = content_hash(rf.canonical, pins)
+        return self.hashes[rf.path]
+
+    def compile(self, rf: RuleFile) -> CompiledRuleset:
+        """Compile a checked ruleset file (call only when it has no diagnostics)."""
+        disabled = {d.id for d in rf.disables}
+        edits = [
+            CompiledEdit(e.id, e, rf.data, f"{rf.display}:{e.pos.line}")
+            for e in rf.edits
+        ]
+        for use in rf.uses:
+            lib = self.libraries.get(use.path) if use.kind == "library" else None
+            for edit in lib.edits if lib else []:
+                full = f"{use.alias}.{edit.id}"
+                if full not in disabled:
+                    edits.append(
+                        CompiledEdit(
+                            full, edit, lib.data, f"{lib.display}:{edit.pos.line}"
+                        )
+                    )
+        start, through, basis = rf.effective
+        digest = self.file_hash(rf)
+        holidays = []
+        if "calendar" in rf.data.values():
+            last = (through or start).year + 2
+            for year in range(start.year, last + 1):
+                holidays += federal_holidays(year)
+        plan = FlowPlan(
+            ruleset_id=rf.name,
+            payer_name=rf.payer,
+            version=rf.version,
+            ruleset_hash=digest,
+            after_submission=rf.waits or [],
+            routes=rf.routes,
+            timely_filing=timely_plan(rf.timely),
+            holidays=holidays,
+        )
+        requirements = [(r, f"{rf.display}:{r.pos.line}") for r in rf.requirements]
+        return CompiledRuleset(
+            ruleset_id=rf.name,
+            version=rf.version,
+            payer_name=rf.payer,
+            hash=digest,
+            source=str(self.root / rf.path),
+            window=(start, through),
+            basis=basis,
+            edits=edits,
+            requirements=requirements,
+            timely=rf.timely,
+            plan=plan,
+            gateways=rf.gateways,
+            denial_table=rf.denial_table,
+            tests=rf.tests,
+            display=rf.display,
+        )

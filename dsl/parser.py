@@ -1,0 +1,244 @@
+"""Parse rule files with the LALR grammar and turn syntax errors into plain advice."""
+
+from __future__ import annotations
+
+import difflib
+from functools import cache
+from pathlib import Path
+
+from lark import Lark, Token, Tree
+from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+from lark.lexer import PatternStr
+
+from dsl.errors import Diagnostic
+
+GRAMMAR_PATH = Path(__file__).with_name("grammar.lark")
+
+# Words that open a block closed by `end`, at the top level or nested.
+_TOP_OPENERS = {
+    "edit",
+    "route",
+    "test",
+    "gateway",
+    "eligibility",
+    "timely",
+    "after",
+    "denial",
+}
+_NESTED_OPENERS = {"wait", "task"}
+_STARTERS = _TOP_OPENERS | {"disable", "use", "ruleset", "payer", "version", "library"}
+_UNITS = {"day", "days", "business_day", "business_days", "month", "months"}
+_NAMED = {
+    "DATE": "a date like 2026-01-01",
+    "USDATE": "a date like 2026-01-01",
+    "CODE": "a code or number",
+    "NAME": "a lower-case name",
+    "STRING": 'text in "double quotes"',
+    "PATH": "a field such as line.procedure",
+    "RULE_ID": "an edit ID such as ELIG-01",
+    "QUALIFIED_ID": "a library edit ID such as basics.DUP-01",
+    "TABLE_RULE": "a |---| line",
+    "$END": "the end of the file",
+}
+
+
+def build_parser(strict: bool = False) -> Lark:
+    """Build the LALR parser from ``grammar.lark``.
+
+    Args:
+        strict: Raise on any shift/reduce conflict or terminal collision (CI uses it).
+
+    Returns:
+        A ``Lark`` instance with positions propagated to ``Tree.meta``.
+    """
+    return Lark(
+        GRAMMAR_PATH.read_text(),
+        parser="lalr",
+        lexer="contextual",
+        propagate_positions=True,
+        maybe_placeholders=False,
+        strict=strict,
+    )
+
+
+@cache
+def get_parser() -> Lark:
+    """The shared parser, built once per process."""
+    return build_parser()
+
+
+@cache
+def _keywords() -> dict[str, str]:
+    """Terminal name -> keyword text, for every literal word in the grammar."""
+    return {
+        t.name: t.pattern.value
+        for t in get_parser().terminals
+        if isinstance(t.pattern, PatternStr)
+    }
+
+
+def parse_text(text: str, display: str) -> tuple[Tree | None, list[Diagnostic]]:
+    """Parse one file's text, collecting every syntax error instead of the first.
+
+    Args:
+        text: The file's content.
+        display: The file name to show in messages.
+
+    Returns:
+        ``(tree, [])`` on success, else ``(None, diagnostics)``.
+    """
+    lines = text.splitlines()
+    found: list[Diagnostic] = []
+    stop = False
+
+    def on_error(err: UnexpectedInput) -> bool:
+        nonlocal stop
+        diag = _explain(err, text, lines, display)
+        if all(d.line != diag.line for d in found):
+            found.append(diag)
+        if diag.code == "unclosed-block" or len(found) >= 20:
+            stop = True
+        is_end = isinstance(err, UnexpectedToken) and err.token.type == "$END"
+        return not (stop or is_end)
+
+    try:
+        tree = get_parser().parse(text, on_error=on_error)
+    except UnexpectedInput:
+        tree = None
+    if found:
+        return None, found
+    return tree, []
+
+
+def _source(lines: list[str], line: int) -> str:
+    return lines[line - 1] if 0 < line <= len(lines) else ""
+
+
+def _diag(display, lines, line, column, message, hint="", code="syntax", caret=True):
+    return Diagnostic(
+        display, line, column, message, hint, _source(lines, line), code, caret
+    )
+
+
+def _explain(err: UnexpectedInput, text: str, lines: list[str], display: str):
+    if isinstance(err, UnexpectedCharacters):
+        char = text[err.pos_in_stream] if err.pos_in_stream < len(text) else ""
+        return _diag(
+            display,
+            lines,
+            err.line,
+            err.column,
+            f"Unexpected character `{char}`",
+            "Text goes in double quotes; codes are letters and digits.",
+        )
+    assert isinstance(err, UnexpectedToken)
+    tok = err.token
+    line, column = _token_position(tok, lines)
+    expected = set(err.expected)
+    stack = err.interactive_parser.parser_state.value_stack
+    keywords = _keywords()
+    word = str(tok) if tok.type != "$END" else ""
+
+    if "END" in expected and (
+        tok.type == "$END" or word in _STARTERS | _NESTED_OPENERS
+    ):
+        opener = _open_block(stack)
+        if opener is not None:
+            where = (
+                "at the end of the file"
+                if tok.type == "$END"
+                else f"before `{word}` on line {line}"
+            )
+            return _diag(
+                display,
+                lines,
+                opener.line,
+                opener.column,
+                f"`{opener}` block started on line {opener.line} is not closed",
+                f"Add `end` {where}.",
+                "unclosed-block",
+            )
+    if {keywords.get(name) for name in expected} & _UNITS and stack:
+        last = stack[-1]
+        if isinstance(last, Token) and last.type == "CODE":
+            return _diag(
+                display,
+                lines,
+                last.line,
+                last.column,
+                "A number of time needs a unit.",
+                f"Write `{last} days`, `{last} business_days`, `{last} months` "
+                f"or `{last} years`.",
+                "missing-unit",
+            )
+    if "DATE" in expected:
+        return _diag(
+            display,
+            lines,
+            line,
+            column,
+            f"Expected a date here, found `{word or 'end of file'}`.",
+            "Write dates year-month-day, e.g. 2026-01-01 (YYYY-MM-DD).",
+            "bad-date",
+        )
+    choices = sorted(keywords[n] for n in expected if n in keywords)
+    if word and word[:1].isalpha() and word.islower():
+        close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+        if close:
+            return _diag(
+                display,
+                lines,
+                line,
+                column,
+                f"Unknown word `{word}`",
+                f"Did you mean `{close[0]}`?",
+                "unknown-word",
+            )
+    wanted = [f"`{c}`" for c in choices] + sorted(
+        _NAMED[n] for n in expected if n in _NAMED
+    )
+    shown = word if word else "the end of the file"
+    return _diag(
+        display,
+        lines,
+        line,
+        column,
+        f"Unexpected `{shown}` here" if word else "The file ends too early",
+        "Expected " + _join(wanted) + "." if wanted else "",
+        "syntax",
+    )
+
+
+def _join(items: list[str]) -> str:
+    if len(items) > 8:
+        return ", ".join(items[:8]) + " or another word"
+    return ", ".join(items[:-1]) + (" or " if len(items) > 1 else "") + items[-1]
+
+
+def _token_position(tok: Token, lines: list[str]) -> tuple[int, int]:
+    if tok.type == "$END" or tok.line is None:
+        last = len(lines) or 1
+        return last, len(_source(lines, last)) + 1
+    return tok.line, tok.column
+
+
+def _open_block(stack: list) -> Token | None:
+    """The innermost keyword on the parser stack that opened a still-open block."""
+    for index in range(len(stack) - 1, -1, -1):
+        item = stack[index]
+        if not isinstance(item, Token):
+            continue
+        nxt = stack[index + 1 : index + 3]
+        if item in _NESTED_OPENERS | {"edit", "test", "gateway", "eligibility"}:
+            return item
+        if item == "timely" or (item == "after" and nxt[:1] == ["submission"]):
+            return item
+        if item == "denial" and nxt[:1] == ["routing"]:
+            return item
+        if (
+            item == "route"
+            and len(nxt) == 2
+            and getattr(nxt[1], "type", "") == "STRING"
+        ):
+            return item
+    return None

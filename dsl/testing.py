@@ -1,0 +1,278 @@
+"""The analyst test runner behind ``RuleRegistry.load`` and ``claimflow rules test``.
+
+Each ``test`` block passes or fails; a failure says, in the analyst's own condition
+text, what each condition evaluated to.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from claimflow.models import Finding
+from dsl.builders import build_claim, build_remittance
+from dsl.errors import Diagnostic, format_diagnostics
+from dsl.fields import Env
+from dsl.model import Expectation, TestCase
+from dsl.plan import add_duration
+from dsl.registry import compile_folder, default_rules_dir
+from dsl.runtime import CompiledRuleset, ScrubInput
+from dsl.simulate import action_text, simulate
+
+__all__ = [
+    "FileReport",
+    "TestReport",
+    "TestResult",
+    "check_files",
+    "format_diagnostics",
+    "format_report",
+    "run_compiled_tests",
+    "run_tests",
+]
+
+
+@dataclass
+class TestResult:
+    """One analyst test: where it is, whether it passed, and why not."""
+
+    file: str
+    line: int
+    name: str
+    passed: bool
+    problems: list[str] = field(default_factory=list)
+
+    def describe(self) -> str:
+        """``FAIL file:line name`` plus one line per unmet expectation."""
+        head = (
+            f"{'PASS' if self.passed else 'FAIL'}  {self.file}:{self.line}  {self.name}"
+        )
+        return "\n".join([head] + [f"      - {p}" for p in self.problems])
+
+
+@dataclass
+class FileReport:
+    display: str
+    ruleset_id: str
+    version: str
+    hash: str
+    edits: int
+    results: list[TestResult]
+
+
+@dataclass
+class TestReport:
+    """Results of every test of every ruleset, plus any file diagnostics."""
+
+    files: list[FileReport]
+    diagnostics: list[Diagnostic]
+
+    @property
+    def passed(self) -> bool:
+        ok = all(r.passed for f in self.files for r in f.results)
+        return ok and not self.diagnostics
+
+    @property
+    def counts(self) -> tuple[int, int]:
+        results = [r for f in self.files for r in f.results]
+        good = sum(r.passed for r in results)
+        return good, len(results) - good
+
+
+def check_files(path: Path | None = None) -> list[Diagnostic]:
+    """Parse, check and compile a rules folder without running tests.
+
+    Args:
+        path: The rules folder; defaults to the repository's ``payer_rules/``.
+
+    Returns:
+        Every diagnostic of every file (empty when all is well).
+    """
+    return compile_folder(Path(path) if path else default_rules_dir())[1]
+
+
+def run_tests(path: Path | None = None) -> TestReport:
+    """Compile a rules folder and run every analyst test of every ruleset.
+
+    Args:
+        path: The rules folder; defaults to the repository's ``payer_rules/``.
+
+    Returns:
+        The report; files with errors are listed in ``diagnostics`` instead.
+    """
+    rulesets, diags = compile_folder(Path(path) if path else default_rules_dir())
+    files = [
+        FileReport(
+            r.display,
+            r.ruleset_id,
+            r.version,
+            r.hash,
+            len(r.edits),
+            run_ruleset_tests(r),
+        )
+        for r in rulesets
+    ]
+    return TestReport(files, diags)
+
+
+def run_compiled_tests(rulesets: list[CompiledRuleset]) -> list[TestResult]:
+    """Run the tests of already compiled rulesets."""
+    return [result for r in rulesets for result in run_ruleset_tests(r)]
+
+
+def format_report(report: TestReport) -> str:
+    """Render a report: one header per file, one line per test, then a total."""
+    out = []
+    if report.diagnostics:
+        out.append(format_diagnostics(report.diagnostics))
+    for f in report.files:
+        out.append(
+            f"{f.display}: {f.ruleset_id} v{f.version}  edits={f.edits}  hash={f.hash[:16]}"
+        )
+        out += ["  " + r.describe().replace("\n", "\n  ") for r in f.results]
+    good, bad = report.counts
+    out.append(f"{good} passed, {bad} failed")
+    return "\n".join(out)
+
+
+# --------------------------------------------------------------------------- running
+
+
+def run_ruleset_tests(ruleset: CompiledRuleset) -> list[TestResult]:
+    """Run each ``test`` block of one ruleset."""
+    return [_run(ruleset, case) for case in ruleset.tests]
+
+
+def _run(ruleset: CompiledRuleset, case: TestCase) -> TestResult:
+    scrub = build_claim(
+        case.claim or {"lines": []}, ruleset.ruleset_id, ruleset.window[0]
+    )
+    findings: list[Finding] | None = None
+    problems = []
+    for exp in case.expectations:
+        if exp.kind in ("edit", "no_edit", "no_edits") and findings is None:
+            findings = ruleset.scrub(scrub)
+        problem = _check(ruleset, case, exp, scrub, findings)
+        if problem:
+            problems.append(problem)
+    return TestResult(case.pos.file, case.pos.line, case.name, not problems, problems)
+
+
+def _check(ruleset, case, exp: Expectation, scrub: ScrubInput, findings) -> str | None:
+    args = exp.args
+    if exp.kind == "edit":
+        hits = [
+            f
+            for f in findings
+            if f.edit_id == args["id"]
+            and (args["line"] is None or f.line_number == args["line"])
+        ]
+        if hits:
+            return None
+        where = f" on line {args['line']}" if args["line"] else ""
+        return f"expected edit {args['id']}{where} but it did not fire; {explain(ruleset, args['id'], scrub, args['line'])}"
+    if exp.kind == "no_edit":
+        hits = [f for f in findings if f.edit_id == args["id"]]
+        return f"expected no {args['id']} but got: {_describe(hits)}" if hits else None
+    if exp.kind == "no_edits":
+        return f"expected no edits but got: {_describe(findings)}" if findings else None
+    if exp.kind in ("deadline", "warning"):
+        kind = args["filing"]
+        try:
+            got = (
+                ruleset.filing_deadline(scrub.claim, kind)
+                if exp.kind == "deadline"
+                else ruleset.filing_warning_date(scrub.claim, kind)
+            )
+        except (KeyError, ValueError) as exc:
+            return f"expected {kind} {exp.kind} {args['date']} but: {exc.args[0]}"
+        if got != args["date"]:
+            return f"expected {kind} {exp.kind} {args['date']} but it is {got} (date of service {scrub.claim.from_date})"
+        return None
+    facts = build_remittance(_remit_spec(case), scrub)
+    if exp.kind == "gateway":
+        got = [action_text(a) for a in ruleset.after_remittance(facts, args["gateway"])]
+        want = [action_text(a) for a in args["actions"]]
+        return (
+            None
+            if got == want
+            else f"expected gateway {args['gateway']}: {' then '.join(want)} but got: {' then '.join(got)}"
+        )
+    return _check_action(ruleset, case, args, facts)
+
+
+def _check_action(ruleset, case, args, facts) -> str | None:
+    want = action_text(args["action"])
+    if args["after"] is None:
+        if args["action"].do != "route":
+            return f"`expect {want}` needs `after <duration>` and a `given submission`"
+        got = ruleset.denial_route(facts)
+        return (
+            None
+            if got == args["action"].args[0]
+            else f"expected route {args['action'].args[0]} but the denial table gives {got}"
+        )
+    if case.submission is None:
+        return (
+            f"`expect {want} after {args['after']}` needs `given submission on <date>`"
+        )
+    start, events = case.submission
+    log = simulate(ruleset.plan, start, events)
+    when = add_duration(start, args["after"], ruleset.plan.holidays)
+    if any(day == when and action_text(a) == want for day, a in log):
+        return None
+    seen = "; ".join(f"{action_text(a)} on {day}" for day, a in log) or "nothing"
+    return f"expected {want} on {when} ({args['after']} after {start}) but the flow did: {seen}"
+
+
+def _remit_spec(case: TestCase) -> dict:
+    spec = dict(case.remittance or {"adjustments": []})
+    if case.claim and "expected_amount" in case.claim:
+        spec.setdefault("expected_amount", case.claim["expected_amount"])
+    return spec
+
+
+def _describe(findings: list[Finding]) -> str:
+    parts = []
+    for f in findings:
+        where = f" line {f.line_number}" if f.line_number else ""
+        because = ", ".join(
+            f"[{t.text}] was {t.value}" for t in f.trace if isinstance(t.value, bool)
+        )
+        parts.append(
+            f"{f.edit_id}{where}: {f.message}"
+            + (f"; because {because}" if because else "")
+        )
+    return " | ".join(parts)
+
+
+def explain(
+    ruleset: CompiledRuleset, edit_id: str, scrub: ScrubInput, line: int | None
+) -> str:
+    """Why an edit did not fire: each condition's text and value, per subject."""
+    edit = next((e for e in ruleset.edits if e.id == edit_id), None)
+    if edit is None:
+        return f"{ruleset.ruleset_id} has no edit {edit_id}"
+    key = ruleset.key_date(scrub.claim, scrub.as_of)
+    if not edit.active_on(key):
+        return f"{edit_id} is not effective on {key}"
+    if edit.edit.check is not None:
+        return f"the {edit.edit.check.kind} table check found nothing"
+    env = Env(scrub.claim, scrub.eligibility, scrub.eligibility_checked_on, scrub.as_of)
+    conds = [
+        ("passed", edit.edit.where),
+        ("flag", edit.edit.flag),
+        ("unless", edit.edit.unless),
+    ]
+    subjects = [None]
+    if edit.edit.subject == "line":
+        subjects = [
+            ln for ln in scrub.claim.lines if line is None or ln.line_number == line
+        ]
+    parts = []
+    for subject in subjects:
+        env.line = subject
+        values = ", ".join(
+            f"[{c.text}] was {bool(c.fn(env))}" for _, c in conds if c is not None
+        )
+        parts.append(f"line {subject.line_number}: {values}" if subject else values)
+    return "; ".join(parts) or "no line matched"
