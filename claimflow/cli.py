@@ -1,0 +1,143 @@
+"""The ``claimflow`` command.
+
+claimflow demo [--limit N] [--json] [--keep-running]
+claimflow worker
+claimflow server
+claimflow rules check [PATH]
+claimflow rules test [PATH]
+claimflow schema [NAME]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from pathlib import Path
+
+from claimflow.config import Settings
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from claimflow.demo import DemoOptions, run_demo
+
+    options = DemoOptions(
+        limit=args.limit,
+        json=args.json,
+        keep_running=args.keep_running,
+        temporal_port=args.temporal_port,
+        ui_port=None if args.headless else args.ui_port,
+        simulator_port=args.simulator_port,
+        settle_timeout=args.settle_timeout,
+    )
+    try:
+        asyncio.run(run_demo(options))
+    except KeyboardInterrupt:
+        print("Stopped.", file=sys.stderr)
+        return 130
+    except RuntimeError as err:
+        print(f"claimflow demo: {err}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _worker(_: argparse.Namespace) -> int:
+    import worker
+
+    return worker.main()
+
+
+def _server(args: argparse.Namespace) -> int:
+    from claimflow.devserver import ensure_search_attributes, start_dev_server
+
+    settings = Settings.from_env()
+    server = start_dev_server(settings.home, port=args.port, ui_port=args.ui_port)
+
+    async def register() -> None:
+        from temporalio.client import Client
+
+        client = await Client.connect(server.address)
+        await ensure_search_attributes(client, settings.namespace)
+
+    asyncio.run(register())
+    print(f"Temporal dev server on {server.address}; Web UI {server.ui_url}")
+    try:
+        server.process.wait()
+    except KeyboardInterrupt:
+        server.stop()
+    return 0
+
+
+def _rules(args: argparse.Namespace) -> int:
+    from dsl import testing
+
+    path = Path(args.path) if args.path else Settings.from_env().rules_dir
+    if args.action == "check":
+        diagnostics = testing.check_files(path)
+        print(testing.format_diagnostics(diagnostics))
+        return 1 if diagnostics else 0
+    report = testing.run_tests(path)
+    print(testing.format_report(report))
+    return 0 if report.ok else 1
+
+
+def _schema(args: argparse.Namespace) -> int:
+    from claimflow import messages
+
+    names = sorted(
+        name
+        for name, value in vars(messages).items()
+        if isinstance(value, type)
+        and issubclass(value, messages.Message)
+        and value is not messages.Message
+    )
+    if not args.name:
+        print("\n".join(names))
+        return 0
+    if args.name not in names:
+        print(f"unknown message {args.name!r}; one of: {', '.join(names)}")
+        return 1
+    model = getattr(messages, args.name)
+    print(json.dumps(model.model_json_schema(), indent=2))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="claimflow", description="Claim lifecycle engine on Temporal."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    demo = sub.add_parser("demo", help="run the sample encounters end to end")
+    demo.add_argument("--limit", type=int, help="first N billable encounters")
+    demo.add_argument("--json", action="store_true", help="summary as JSON")
+    demo.add_argument("--keep-running", action="store_true", help="leave everything up")
+    demo.add_argument("--temporal-port", type=int, default=7233)
+    demo.add_argument("--ui-port", type=int, default=8233)
+    demo.add_argument("--headless", action="store_true", help="no Web UI")
+    demo.add_argument("--simulator-port", type=int, default=8765)
+    demo.add_argument("--settle-timeout", type=float, default=600)
+    demo.set_defaults(run=_demo)
+
+    sub.add_parser("worker", help="run a worker").set_defaults(run=_worker)
+
+    server = sub.add_parser("server", help="run the embedded Temporal dev server")
+    server.add_argument("--port", type=int, default=7233)
+    server.add_argument("--ui-port", type=int, default=8233)
+    server.set_defaults(run=_server)
+
+    rules = sub.add_parser("rules", help="check and test payer rule files")
+    rules.add_argument("action", choices=["check", "test"])
+    rules.add_argument("path", nargs="?")
+    rules.set_defaults(run=_rules)
+
+    schema = sub.add_parser("schema", help="print a message's JSON schema")
+    schema.add_argument("name", nargs="?")
+    schema.set_defaults(run=_schema)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.run(args)

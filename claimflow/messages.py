@@ -1,0 +1,292 @@
+"""The integration contract: every message a claim workflow takes or gives.
+
+Signals, updates, the status query and the activity inputs and results are pydantic
+models, so each has a JSON schema (`claimflow schema NAME` prints it). Every message an
+outside system sends carries the sender's ``transaction_id``: a repeated message is
+recognised and ignored. Nothing here imports more than pydantic and our models, so the
+workflow sandbox can load it.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from claimflow.models import (
+    ClaimAcknowledgment,
+    ClaimStatus,
+    EligibilityResult,
+    Finding,
+    Money,
+)
+from dsl.plan import Action, FlowPlan
+
+
+class Message(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# --------------------------------------------------------------------------- workflow input
+
+
+class ClaimInput(Message):
+    """How a claim workflow starts: the ledger row exists first."""
+
+    claim_id: int
+    payer_id: str
+    billing_npi: str
+    service_date: date
+    billed: Money
+
+
+class ClaimResult(Message):
+    claim_id: int
+    status: ClaimStatus
+    balances: Balances
+
+
+# --------------------------------------------------------------------------- signals
+
+
+class AcknowledgmentSignal(Message):
+    """A 999 or 277CA outcome for this claim, from the acknowledgment intake."""
+
+    transaction_id: str
+    claim_version: int
+    ack: ClaimAcknowledgment
+
+
+class RemittanceSignal(Message):
+    """This claim's CLP of an 835, already stored in the ledger by the 835 intake."""
+
+    transaction_id: str
+    remit_claim_id: int
+    claim_version: int | None = None
+    status_code: str
+    paid: Money
+    patient_responsibility: Money
+    payer_claim_number: str | None = None
+
+
+class CoverageUpdated(Message):
+    transaction_id: str
+    note: str = ""
+
+
+class PatientPayment(Message):
+    transaction_id: str
+    amount: Money
+    reference: str = ""
+
+
+class VoidRequest(Message):
+    transaction_id: str
+    reason: str
+
+
+# --------------------------------------------------------------------------- updates
+
+
+class LineCorrection(Message):
+    """A changed service line: codes, modifiers or units (matched by line number)."""
+
+    line_number: int
+    procedure: str | None = None
+    modifiers: list[str] | None = None
+    units: Decimal | None = None
+
+
+class CorrectClaim(Message):
+    """Changed codes or lines; the answer is the new version's scrub findings."""
+
+    transaction_id: str
+    diagnoses: list[str] | None = None
+    lines: list[LineCorrection] = Field(default_factory=list)
+    note: str = ""
+
+
+class CorrectionResult(Message):
+    version: int
+    findings: list[Finding]
+    blocking: bool
+
+
+Decision = Literal["done", "resubmit", "appeal", "write_off", "bill_patient", "close"]
+
+
+class ResolveWorkItem(Message):
+    """A person's decision on a work item of this claim."""
+
+    transaction_id: str
+    work_item_id: int
+    decision: Decision = "done"
+    note: str = ""
+
+
+class WorkItemResolution(Message):
+    work_item_id: int
+    decision: Decision
+    status: ClaimStatus
+
+
+# --------------------------------------------------------------------------- query
+
+
+class Balances(Message):
+    billed: Money = Decimal("0.00")
+    paid: Money = Decimal("0.00")
+    adjusted: Money = Decimal("0.00")
+    patient_responsibility: Money = Decimal("0.00")
+    outstanding: Money = Decimal("0.00")
+
+
+class HistoryEntry(Message):
+    at: datetime
+    event: str
+
+
+class OpenWorkItem(Message):
+    work_item_id: int
+    queue: str
+    title: str
+    due: date | None = None
+
+
+class ClaimStatusView(Message):
+    claim_id: int
+    status: ClaimStatus
+    waiting_for: str
+    version: int
+    ruleset_hash: str | None
+    filing_deadline: date | None
+    balances: Balances
+    findings: list[Finding]
+    denial_codes: list[str]
+    adjustment_codes: list[str] = Field(default_factory=list)
+    work_items: list[OpenWorkItem]
+    history: list[HistoryEntry]
+
+
+# --------------------------------------------------------------------------- activities
+
+
+class ScrubRequest(Message):
+    claim_id: int
+    version: int
+    eligibility: EligibilityResult | None
+    eligibility_checked_on: date | None
+    as_of: date
+    ruleset_hash: str | None = None  # pinned after the first scrub
+
+
+class ScrubResult(Message):
+    ruleset_hash: str
+    findings: list[Finding]
+    blocking: bool
+    plan: FlowPlan
+    filing_deadline: date
+    filing_warning: date | None
+
+
+class SubmitRequest(Message):
+    claim_id: int
+    version: int
+    idempotency_key: str
+
+
+class SubmitResult(Message):
+    submission_id: int
+    receipt_id: str
+    duplicate: bool
+    transaction_control_number: str
+
+
+class StatusInquiryRequest(Message):
+    claim_id: int
+    version: int
+    reason: str
+
+
+class DecideRequest(Message):
+    ruleset_hash: str
+    claim_id: int
+    version: int
+    remit_claim_id: int
+    gateway: str
+
+
+class WorkItemRequest(Message):
+    claim_id: int
+    queue: str
+    title: str
+    reason: str
+    due: date | None
+    key: str
+
+
+class StatusChange(Message):
+    claim_id: int
+    status: ClaimStatus
+    reason: str | None = None
+
+
+class WriteOffRequest(Message):
+    claim_id: int
+    reason: str
+
+
+class CorrectionRequest(Message):
+    claim_id: int
+    correction: CorrectClaim
+    frequency_code: Literal["1", "7"]
+    original_payer_claim_number: str | None = None
+
+
+class PaymentRequest(Message):
+    claim_id: int
+    payment: PatientPayment
+
+
+class PostingSummary(Message):
+    remit_claim_id: int
+    paid: Money
+    adjusted: Money
+    patient_responsibility: Money
+    denied: bool
+    denied_lines: int
+    adjustment_codes: list[str]  # every group-CARC pair, e.g. "CO-45", "PR-2"
+    denial_codes: list[str]  # the non-patient codes of denied claims or lines
+    balances: Balances
+
+
+class ClaimMessage(Message):
+    """A signal for one claim workflow, produced by reading an inbound file."""
+
+    workflow_id: str
+    acknowledgment: AcknowledgmentSignal | None = None
+    remittance: RemittanceSignal | None = None
+
+
+class FileOutcome(Message):
+    name: str
+    kind: str
+    file_id: int
+    duplicate: bool
+    messages: list[ClaimMessage]
+    problem: str | None = None
+
+
+class InboxInput(Message):
+    poll_seconds: float = 60
+    polls_before_continue: int = 500
+
+
+class DecideResult(Message):
+    actions: list[Action]
+    explanation: str = ""
+
+
+ClaimResult.model_rebuild()

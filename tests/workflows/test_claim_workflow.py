@@ -1,0 +1,315 @@
+"""ClaimWorkflow on the time-skipping test server, with the real activities.
+
+The ledger is a SQLite file per test, the payer is the simulator on loopback, the rules
+are the shipped rule files. The test plays the inbox itself (read each file the
+simulator queued, signal the claim), so it decides when the payer's answers arrive and
+can skip weeks of waiting in between.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import uuid
+from collections.abc import Callable
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from temporalio.client import WorkflowHandle
+from temporalio.testing import ActivityEnvironment
+from temporalio.worker import Worker
+
+from activities.claims import ClaimActivities
+from activities.inbox import InboxActivities
+from claimflow.clearinghouse import open_clearinghouse
+from claimflow.messages import (
+    ClaimInput,
+    ClaimStatusView,
+    CorrectClaim,
+    PatientPayment,
+    ResolveWorkItem,
+)
+from claimflow.models import ClaimStatus, patient_control_number
+from tests.conftest import put_json
+from tests.factories import make_claim, store_claim
+from workflows.claim import ClaimWorkflow, initial_search_attributes
+from workflows.search_attributes import CLAIM_STATUS, PAYER_ID
+
+
+class Harness:
+    """A worker on its own task queue, plus the test's hand on the inbox."""
+
+    def __init__(self, env, ledger, simulator, rules) -> None:
+        self.env = env
+        self.ledger = ledger
+        self.simulator = simulator
+        clearinghouse = open_clearinghouse(simulator.url)
+        self.claims = ClaimActivities(ledger, clearinghouse, rules)
+        self.inbox = InboxActivities(ledger, clearinghouse)
+        self.task_queue = f"claims-{uuid.uuid4()}"
+        self.executor = concurrent.futures.ThreadPoolExecutor(8)
+
+    async def __aenter__(self) -> Harness:
+        self.worker = Worker(
+            self.env.client,
+            task_queue=self.task_queue,
+            workflows=[ClaimWorkflow],
+            activities=self.claims.all(),
+            activity_executor=self.executor,
+            workflow_failure_exception_types=[Exception],
+        )
+        await self.worker.__aenter__()
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        await self.worker.__aexit__(*exc)
+        self.executor.shutdown()
+
+    def roster(self, claim, active: bool = True) -> None:
+        coverage = claim.coverage
+        put_json(
+            f"{self.simulator.url}/v1/roster",
+            [
+                {
+                    "member_id": coverage.member_id,
+                    "payer_id": coverage.payer_id,
+                    "start": str(coverage.start),
+                    "end": str(coverage.end if active else coverage.start),
+                    "plan_type": coverage.plan_type,
+                }
+            ],
+        )
+
+    def scenario(self, claim_id: int, version: int, behaviour: str) -> None:
+        put_json(
+            f"{self.simulator.url}/v1/scenarios",
+            {patient_control_number(claim_id, version): behaviour},
+        )
+
+    async def start(self, claim, key: str | None = None) -> tuple[int, WorkflowHandle]:
+        claim_id = store_claim(self.ledger, claim, key or f"test-{uuid.uuid4()}")
+        stored = self.ledger.get_claim(claim_id)
+        inp = ClaimInput(
+            claim_id=claim_id,
+            payer_id=stored.coverage.payer_id,
+            billing_npi=stored.billing_provider.npi,
+            service_date=stored.from_date,
+            billed=stored.total_charge,
+        )
+        handle = await self.env.client.start_workflow(
+            ClaimWorkflow.run,
+            inp,
+            id=f"claim-{claim_id}-{uuid.uuid4().hex[:8]}",
+            task_queue=self.task_queue,
+            search_attributes=initial_search_attributes(inp),
+        )
+        return claim_id, handle
+
+    async def view(self, handle: WorkflowHandle) -> ClaimStatusView:
+        return await handle.query(ClaimWorkflow.status_view)
+
+    async def until(
+        self,
+        handle: WorkflowHandle,
+        check: Callable[[ClaimStatusView], bool],
+        pump: bool = True,
+        seconds: float = 60,
+    ) -> ClaimStatusView:
+        """Play the inbox until the claim's status view satisfies ``check``."""
+        loop = asyncio.get_running_loop()
+        end = loop.time() + seconds
+        while True:
+            view = await self.view(handle)
+            if check(view):
+                return view
+            if loop.time() > end:
+                raise AssertionError(f"claim never got there; last view: {view}")
+            if pump:
+                await self.pump(handle)
+            await asyncio.sleep(0.2)
+
+    async def pump(self, handle: WorkflowHandle) -> int:
+        """Deliver every file in the simulator's inbox to this claim's workflow."""
+        delivered = 0
+        activity_env = ActivityEnvironment()
+        for name in await asyncio.to_thread(activity_env.run, self.inbox.list_inbox):
+            outcome = await asyncio.to_thread(
+                activity_env.run, self.inbox.read_inbound_file, name
+            )
+            for message in outcome.messages:
+                if message.acknowledgment is not None:
+                    await handle.signal(ClaimWorkflow.acknowledgment, message.acknowledgment)
+                else:
+                    await handle.signal(ClaimWorkflow.remittance, message.remittance)
+                delivered += 1
+            await asyncio.to_thread(
+                activity_env.run, self.inbox.acknowledge_inbound_file, name
+            )
+        return delivered
+
+
+@pytest.fixture
+async def harness(env, ledger, simulator, rules):
+    async with Harness(env, ledger, simulator, rules) as running:
+        yield running
+
+
+def recent(days: int = 10) -> date:
+    return date.today() - timedelta(days=days)
+
+
+def status_is(*statuses: ClaimStatus) -> Callable[[ClaimStatusView], bool]:
+    return lambda view: view.status in statuses
+
+
+async def test_paid_in_full_closes_with_contractual_adjustment(harness: Harness):
+    claim = make_claim(payer_id="MEDICAID", service_date=recent())
+    harness.roster(claim)
+    claim_id, handle = await harness.start(claim)
+
+    view = await harness.until(handle, status_is(ClaimStatus.CLOSED))
+
+    # Medicaid allows 45% of 150.00: paid 67.50, CO-45 82.50, nothing to the patient.
+    balance = harness.ledger.claim_balance(claim_id)
+    assert (balance.billed, balance.paid, balance.adjusted) == (
+        Decimal("150.00"),
+        Decimal("67.50"),
+        Decimal("82.50"),
+    )
+    assert balance.patient_responsibility == Decimal("0.00")
+    assert balance.outstanding == Decimal("0.00")
+    assert view.adjustment_codes == ["CO-45"]
+    assert view.denial_codes == []
+    result = await handle.result()
+    assert result.status == ClaimStatus.CLOSED
+    described = await handle.describe()
+    attributes = described.typed_search_attributes
+    assert attributes.get(CLAIM_STATUS) == "closed"
+    assert attributes.get(PAYER_ID) == "MEDICAID"
+
+
+async def test_coinsurance_goes_to_patient_billing_then_closes_on_payment(
+    harness: Harness,
+):
+    claim = make_claim(
+        payer_id="MEDICARE",
+        member_id="1EG4TE5MK73",
+        service_date=recent(),
+        lines=[("99214", "200.00")],
+        birth_date=date(1950, 3, 2),
+    )
+    harness.roster(claim)
+    claim_id, handle = await harness.start(claim)
+
+    view = await harness.until(handle, status_is(ClaimStatus.PATIENT_BILLING))
+
+    # Medicare allows 55% of 200.00 = 110.00; 20% coinsurance (PR-2) is 22.00.
+    balance = harness.ledger.claim_balance(claim_id)
+    assert balance.paid == Decimal("88.00")
+    assert balance.adjusted == Decimal("90.00")
+    assert balance.patient_responsibility == Decimal("22.00")
+    assert balance.outstanding == Decimal("0.00")
+    assert view.waiting_for == "Patient billing: 22.00 due from the patient"
+
+    await handle.signal(
+        ClaimWorkflow.patient_payment,
+        PatientPayment(transaction_id="portal-1", amount=Decimal("22.00")),
+    )
+    # The same payment sent twice is recognised and ignored.
+    await handle.signal(
+        ClaimWorkflow.patient_payment,
+        PatientPayment(transaction_id="portal-1", amount=Decimal("22.00")),
+    )
+    result = await handle.result()
+    assert result.status == ClaimStatus.CLOSED
+    assert harness.ledger.patient_due(claim_id) == Decimal("0.00")
+
+
+async def test_denied_then_corrected_resubmitted_and_paid(harness: Harness):
+    claim = make_claim(payer_id="MEDICAID", service_date=recent())
+    harness.roster(claim)
+    claim_id, handle = await harness.start(claim)
+    harness.scenario(claim_id, 1, "deny:CO:16")
+
+    view = await harness.until(
+        handle, lambda v: v.status == ClaimStatus.DENIED and bool(v.work_items)
+    )
+    assert "CO-16" in view.denial_codes
+    task = view.work_items[0]
+    assert task.queue == "Billing-Corrections"
+    # A denial does not write anything off: the charge stays owed until resolved.
+    assert harness.ledger.claim_balance(claim_id).outstanding == Decimal("150.00")
+
+    corrected = await handle.execute_update(
+        ClaimWorkflow.correct_claim,
+        CorrectClaim(transaction_id="ehr-7", diagnoses=["J02.0"], note="dx fixed"),
+    )
+    assert corrected.version == 2
+    assert corrected.blocking is False
+    await handle.execute_update(
+        ClaimWorkflow.resolve_work_item,
+        ResolveWorkItem(transaction_id="ops-1", work_item_id=task.work_item_id),
+    )
+
+    await harness.until(handle, status_is(ClaimStatus.CLOSED))
+    version2 = harness.ledger.get_claim(claim_id, 2)
+    assert version2.frequency_code == "7"
+    assert version2.original_payer_claim_number
+    assert version2.diagnoses == ["J02.0"]
+    balance = harness.ledger.claim_balance(claim_id)
+    assert (balance.paid, balance.adjusted, balance.outstanding) == (
+        Decimal("67.50"),
+        Decimal("82.50"),
+        Decimal("0.00"),
+    )
+
+
+async def test_no_remittance_sends_status_inquiries_then_escalates(
+    harness: Harness, rules
+):
+    claim = make_claim(payer_id="MEDICAID", service_date=recent())
+    harness.roster(claim)
+    claim_id, handle = await harness.start(claim)
+    harness.scenario(claim_id, 1, "no_response")
+    await harness.until(handle, status_is(ClaimStatus.ACCEPTED))
+
+    wait_835 = rules.select("MEDICAID", claim.from_date).plan.after_submission[-1]
+    assert wait_835.wait_for == "835"
+    days = wait_835.timeout.n
+    every = wait_835.every[0].every.n
+    await harness.env.sleep(timedelta(days=days + 1))
+
+    view = await harness.until(
+        handle, lambda v: any(w.queue == "AR-Follow-up" for w in v.work_items), pump=False
+    )
+    inquiries = [h for h in view.history if h.event.startswith("276 status inquiry")]
+    assert len(inquiries) == (days - 1) // every
+    assert view.status == ClaimStatus.ACCEPTED
+    assert view.waiting_for.startswith("Waiting for 835 from")
+
+
+async def test_timely_filing_escalates_when_the_deadline_passes(
+    harness: Harness, rules
+):
+    claim = make_claim(payer_id="MEDICAID", service_date=date.today() - timedelta(360))
+    deadline = rules.select("MEDICAID", claim.from_date).filing_deadline(claim)
+    assert date.today() < deadline < date.today() + timedelta(10)
+    harness.roster(claim)
+    claim_id, handle = await harness.start(claim)
+    harness.scenario(claim_id, 1, "no_ack")
+    await harness.until(handle, status_is(ClaimStatus.SUBMITTED), pump=False)
+    view = await harness.view(handle)
+    assert view.filing_deadline == deadline
+
+    await harness.env.sleep(timedelta(days=12))
+    view = await harness.until(
+        handle,
+        lambda v: any(w.title.startswith("Filing deadline") for w in v.work_items),
+        pump=False,
+    )
+    escalation = next(w for w in view.work_items if w.title.startswith("Filing"))
+    assert escalation.queue == "AR-Timely-Filing"
+    assert escalation.title == f"Filing deadline {deadline} reached"
+    warning = [w for w in view.work_items if w.title.startswith("Timely filing")]
+    assert warning and warning[0].due == deadline

@@ -1,0 +1,75 @@
+"""InboxWorkflow: reads what the clearinghouse sends back and tells each claim.
+
+One long-running workflow per clearinghouse. Each poll lists the inbox, stores and reads
+every file in an activity (999, 277CA and 835), signals the claim workflows the file
+concerns, and only then acknowledges the file at the clearinghouse: a crash in between
+reads the file again, and the claims ignore the repeated messages by transaction ID.
+It continues as new after a bounded number of polls so its history stays small.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+
+with workflow.unsafe.imports_passed_through():
+    from claimflow.messages import ClaimMessage, FileOutcome, InboxInput
+
+ACTIVITY = dict(
+    start_to_close_timeout=timedelta(minutes=5),
+    retry_policy=RetryPolicy(
+        initial_interval=timedelta(seconds=2),
+        maximum_interval=timedelta(minutes=5),
+    ),
+)
+
+
+@workflow.defn
+class InboxWorkflow:
+    """Polls the clearinghouse inbox; ID ``inbox-<clearinghouse>``."""
+
+    @workflow.run
+    async def run(self, inp: InboxInput) -> None:
+        for _ in range(inp.polls_before_continue):
+            names = await workflow.execute_activity(
+                "list_inbox", result_type=list[str], summary="List inbox", **ACTIVITY
+            )
+            for name in names:
+                outcome = await workflow.execute_activity(
+                    "read_inbound_file",
+                    name,
+                    result_type=FileOutcome,
+                    summary=f"Read {name}",
+                    **ACTIVITY,
+                )
+                for message in outcome.messages:
+                    await self._deliver(message)
+                await workflow.execute_activity(
+                    "acknowledge_inbound_file",
+                    name,
+                    summary=f"Acknowledge {name}",
+                    **ACTIVITY,
+                )
+            await workflow.sleep(
+                timedelta(seconds=inp.poll_seconds), summary="next inbox poll"
+            )
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        workflow.continue_as_new(inp)
+
+    async def _deliver(self, message: ClaimMessage) -> None:
+        handle = workflow.get_external_workflow_handle(message.workflow_id)
+        if message.acknowledgment is not None:
+            signal, payload = "acknowledgment", message.acknowledgment
+        else:
+            signal, payload = "remittance", message.remittance
+        try:
+            await handle.signal(signal, payload)
+        except Exception as err:  # the claim's workflow has ended or never existed
+            await workflow.execute_activity(
+                "undeliverable",
+                args=[message, str(err)],
+                summary=f"Undeliverable {signal} for {message.workflow_id}",
+                **ACTIVITY,
+            )
