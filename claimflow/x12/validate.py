@@ -4,17 +4,24 @@ pyx12 is called as a library on an in-memory copy of the text, never through the
 ``x12valid`` command (which writes a ``.997`` beside its input and exits 1 even
 for a clean file). Before validation the layout is normalised: a UTF-8 BOM is
 dropped and whitespace between segments is removed, since pyx12 rejects both.
-pyx12 4.0.0 has maps for 837P X222A1, 837I X223A2, 835 X221A1, 277CA X214 and
-999 X231(A1); a file of any other GS08 version gets a finding saying so.
+
+pyx12 reads its maps from :data:`MAP_PATH` (``claimflow/x12/maps``), not from its
+own package: that folder holds the 5010 maps pyx12 4.0.0 ships (unchanged) plus
+the ones claimflow derived for the versions real files carry (837P X222A2, 837I
+X223A3, 837D X224A2, 270/271 X279A1, 276/277 X212), registered in its
+``maps.xml``. Only 5010 interchanges are registered; a file of any other version
+gets a finding saying there is no map.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import logging
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pyx12.errors
 import pyx12.params
@@ -22,6 +29,9 @@ import pyx12.x12n_document
 
 from claimflow.x12.errors import X12Error
 from claimflow.x12.segments import tokenize
+
+MAP_PATH = str(Path(__file__).with_name("maps"))
+"""The folder pyx12 reads maps from (``map_path``)."""
 
 _LOG_LINE = re.compile(r"Line:(\d+) (?:SEG|ELE):\S+ - (.*)$")
 
@@ -92,7 +102,12 @@ def validate(text: str) -> ValidationReport:
     out = io.StringIO()
     try:
         ok = pyx12.x12n_document.x12n_document(
-            pyx12.params.params(), io.StringIO(body), None, None, fd_json=out
+            pyx12.params.params(),
+            io.StringIO(body),
+            None,
+            None,
+            map_path=MAP_PATH,
+            fd_json=out,
         )
     except pyx12.errors.EngineError as exc:
         return ValidationReport([_no_map(segments, str(exc))])
@@ -104,8 +119,17 @@ def validate(text: str) -> ValidationReport:
     if not findings and not ok:
         findings = [_from_log(message) for message in collector.messages]
         findings = [f for f in findings if "999 response" not in f.message]
+    findings = [_with_segment_id(f, segments) for f in findings]
     findings.sort(key=lambda f: (f.segment_number or 0, f.element or 0))
     return ValidationReport(findings)
+
+
+def _with_segment_id(finding: X12Finding, segments: list) -> X12Finding:
+    """Name the segment of a finding pyx12 located only by its line number."""
+    number = finding.segment_number
+    if finding.segment_id or number is None or not 1 <= number <= len(segments):
+        return finding
+    return dataclasses.replace(finding, segment_id=segments[number - 1].id)
 
 
 def _from_error(exc: X12Error) -> X12Finding:
@@ -122,7 +146,7 @@ def _no_map(segments: list, detail: str) -> X12Finding:
         "GS",
         8,
         version,
-        f"pyx12 4.0.0 has no map for {version}; not validated ({detail.strip()})",
+        f"no pyx12 map for {version}; not validated ({detail.strip()})",
     )
 
 

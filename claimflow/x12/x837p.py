@@ -1,8 +1,8 @@
-"""837P professional claims, implementation guide 005010X222A1.
+"""837P professional claims, implementation guide 005010X222A2.
 
-pyx12 4.0.0 ships a map for X222A1 only, so that is the version written here. The
-errata name X222A2 (same segments for what we write) needs maps that come with a
-later issue; :func:`parse_837` reads either version.
+The builder writes X222A2, the version clearinghouses expect; it is validated
+against the X222A2 map claimflow ships in ``claimflow/x12/maps``.
+:func:`parse_837` reads X222A1 and X222A2 alike.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from claimflow.x12.envelope import (
 from claimflow.x12.errors import X12BuildError, X12StructureError
 from claimflow.x12.segments import Segment, read_transactions
 
-VERSION = "005010X222A1"
+VERSION = "005010X222A2"
 _PRIORITY = {"primary": "P", "secondary": "S", "tertiary": "T"}
 _PRIORITY_BACK = {v: k for k, v in _PRIORITY.items()}
 _PCN = re.compile(r"^C(\d+)V(\d+)$")
@@ -42,13 +42,11 @@ def build_837p(
     receiver_name: str,
     receiver_id: str,
 ) -> str:
-    """Write professional claims as one 837P transaction set (005010X222A1).
+    """Write professional claims as one 837P transaction set (005010X222A2).
 
     Claims are grouped under one 2000A loop per billing provider and one 2000B
     loop per subscriber and payer; a patient who is not the subscriber
-    (relationship other than 18) gets a 2000C loop. The version is X222A1 because
-    that is the map pyx12 4.0.0 validates against; X222A2 maps come with a later
-    issue.
+    (relationship other than 18) gets a 2000C loop.
 
     Args:
         claims: Claims to send; each must be ``kind="professional"``.

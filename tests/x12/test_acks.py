@@ -41,7 +41,7 @@ def _received() -> str:
 def test_built_999_accepting_validates_and_round_trips():
     text = build_999(_received(), {}, make_envelope("0900"))
     assert validate(text).findings == []
-    assert "AK1*HC*7*005010X222A1~" in text
+    assert "AK1*HC*7*005010X222A2~" in text
     assert "AK9*A*1*1*1~" in text
     assert parse_999(text) == [
         ClaimAcknowledgment(

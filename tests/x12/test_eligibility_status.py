@@ -1,4 +1,4 @@
-"""270/271 and 276/277: shared samples and round trips (no pyx12 maps)."""
+"""270/271 and 276/277: shared samples, round trips, validation (X279A1, X212)."""
 
 from __future__ import annotations
 
@@ -74,31 +74,30 @@ def test_270_samples():
     )
 
 
-def test_270_round_trip_and_no_map_finding():
+def test_270_round_trip_validates_with_the_x279a1_map():
     text = build_270(INQUIRY, make_envelope())
     assert parse_270(text) == [INQUIRY]
-    finding = validate(text).first_error
-    assert (finding.segment_number, finding.segment_id, finding.element) == (2, "GS", 8)
-    assert finding.value == "005010X279A1"
-    assert finding.message.startswith("pyx12 4.0.0 has no map for 005010X279A1")
+    assert validate(text).findings == []
+
+
+ACTIVE = EligibilityResult(
+    active=True,
+    member_id="M12345",
+    payer_id="ACME1",
+    service_date=date(2026, 3, 2),
+    plan_type="PR",
+    coverage_start=date(2026, 1, 1),
+    coverage_end=date(2026, 12, 31),
+    copay=Decimal("25.00"),
+    coinsurance_percent=Decimal("20"),
+    deductible_remaining=Decimal("350.00"),
+)
 
 
 def test_271_round_trip_with_benefits():
-    result = EligibilityResult(
-        active=True,
-        member_id="M12345",
-        payer_id="ACME1",
-        service_date=date(2026, 3, 2),
-        plan_type="PR",
-        coverage_start=date(2026, 1, 1),
-        coverage_end=date(2026, 12, 31),
-        copay=Decimal("25.00"),
-        coinsurance_percent=Decimal("20"),
-        deductible_remaining=Decimal("350.00"),
-    )
-    text = build_271(result, INQUIRY, make_envelope())
+    text = build_271(ACTIVE, INQUIRY, make_envelope())
     assert "EB*A**30*****0.2~" in text
-    assert parse_271(text) == [result]
+    assert parse_271(text) == [ACTIVE]
 
 
 def test_271_round_trip_rejection():
