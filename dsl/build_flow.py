@@ -198,7 +198,8 @@ class FlowMixin(Transformer):
             self.error(
                 pos,
                 f"Gateway `{name}` has no `otherwise` branch",
-                'A claim that matches no `when` would be stuck. Add `otherwise: escalate to queue "..."`.',
+                "A claim that matches no `when` would be stuck. "
+                'Add `otherwise: escalate to queue "..."`.',
                 "gateway-without-otherwise",
                 caret=False,
             )
@@ -249,7 +250,8 @@ class FlowMixin(Transformer):
             self.error(
                 pos,
                 "The denial table has no catch-all last row",
-                "End it with `| - | - | - | human_review |` so every denial goes somewhere.",
+                "End it with `| - | - | - | human_review |` so every denial "
+                "goes somewhere.",
                 "table-without-catch-all",
                 caret=False,
             )

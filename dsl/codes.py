@@ -10,6 +10,7 @@ April 2026 is reported invalid even on an older date of service.
 from __future__ import annotations
 
 import re
+import warnings
 from functools import cache
 
 ICD10_RELEASE = "CDC ICD-10-CM April 2026 (simple-icd-10-cm 1.5.0)"
@@ -112,8 +113,11 @@ def npi_is_valid(npi: str) -> bool:
 
 @cache
 def _icd():
-    import simple_icd_10_cm
+    with warnings.catch_warnings():  # the package uses importlib.resources' old API
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import simple_icd_10_cm
 
+        simple_icd_10_cm.is_valid_item("A00.0")  # loads the release now
     return simple_icd_10_cm
 
 

@@ -21,6 +21,8 @@ from dsl.plan import FlowPlan
 from dsl.runtime import IGNORE_ROUTE, CompiledRuleset, timely_plan
 from dsl.scrub import CompiledEdit
 
+_USE_WORD = {"codeset": "codeset", "table": "table", "ptp": "table", "mue": "table"}
+
 # What a reference needs -> kinds of loaded data that satisfy it.
 _ACCEPTS = {
     "codeset": {"codeset", "list", "mue"},
@@ -81,7 +83,8 @@ class Linker:
                         rf,
                         use.pos,
                         f"Unknown calendar `{use.path}` release {use.pin}",
-                        f'The built-in calendar is "{FEDERAL_CALENDAR}" release "{FEDERAL_RELEASE}".',
+                        f'The built-in calendar is "{FEDERAL_CALENDAR}" '
+                        f'release "{FEDERAL_RELEASE}".',
                     )
                 rf.data[use.alias] = "calendar"
             else:
@@ -110,7 +113,7 @@ class Linker:
                 hint = (
                     f"Did you mean `{close[0]}`?"
                     if close
-                    else f'Add `use {"table" if need != "codeset" else "codeset"} "..." release "..." as {alias}`.'
+                    else f'Add `use {_USE_WORD[need]} "..." release "..." as {alias}`.'
                 )
                 self.error(rf, pos, f"`{alias}` is not declared", hint, "unknown-name")
             elif have not in _ACCEPTS[need] and have != "library":
@@ -137,7 +140,8 @@ class Linker:
             self.error(
                 rf,
                 use.pos,
-                f"Library `{use.path}` is version {lib.version}, but this file asks for {use.pin}",
+                f"Library `{use.path}` is version {lib.version}, "
+                f"but this file asks for {use.pin}",
                 "Pin the version you tested with, or update the library.",
                 "library-version",
             )
@@ -202,7 +206,8 @@ class Linker:
                 rf,
                 rf.timely.pos,
                 "Moving deadlines to a business day needs a holiday calendar",
-                f'Add `use calendar "{FEDERAL_CALENDAR}" release "{FEDERAL_RELEASE}" as federal`.',
+                f'Add `use calendar "{FEDERAL_CALENDAR}" '
+                f'release "{FEDERAL_RELEASE}" as federal`.',
             )
         for edit in rf.edits:
             if edit.effective and start and edit.effective[0]:
@@ -215,7 +220,7 @@ class Linker:
                         rf,
                         edit.pos,
                         f"Edit {edit.id} is effective outside the ruleset's window",
-                        "An edit's window must sit inside the `effective` line of the file.",
+                        "An edit's window must sit inside the file's `effective` line.",
                     )
         uses_table = any(
             a.do == "route_by_denial_table"
@@ -227,7 +232,7 @@ class Linker:
             self.error(
                 rf,
                 rf.name_pos,
-                "`route by denial table` is used but there is no `denial routing` table",
+                "`route by denial table` is used but there is no denial table",
             )
         libs = {
             u.alias: self.libraries.get(u.path) for u in rf.uses if u.kind == "library"

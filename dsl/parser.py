@@ -98,6 +98,8 @@ def parse_text(text: str, display: str) -> tuple[Tree | None, list[Diagnostic]]:
             found.append(diag)
         if diag.code == "unclosed-block" or len(found) >= 20:
             stop = True
+        elif diag.code == "missing-unit":
+            _supply_unit(err)
         is_end = isinstance(err, UnexpectedToken) and err.token.type == "$END"
         return not (stop or is_end)
 
@@ -108,6 +110,14 @@ def parse_text(text: str, display: str) -> tuple[Tree | None, list[Diagnostic]]:
     if found:
         return None, found
     return tree, []
+
+
+def _supply_unit(err: UnexpectedInput) -> None:
+    """Pretend the analyst wrote `days`, so one missing unit is reported once."""
+    names = {text: name for name, text in _keywords().items()}
+    parser = err.interactive_parser
+    parser.feed_token(Token(names["days"], "days"))
+    parser.feed_token(err.token)
 
 
 def _source(lines: list[str], line: int) -> str:
@@ -134,7 +144,7 @@ def _explain(err: UnexpectedInput, text: str, lines: list[str], display: str):
     assert isinstance(err, UnexpectedToken)
     tok = err.token
     line, column = _token_position(tok, lines)
-    expected = set(err.expected)
+    expected = _acceptable(err)
     stack = err.interactive_parser.parser_state.value_stack
     keywords = _keywords()
     word = str(tok) if tok.type != "$END" else ""
@@ -207,6 +217,14 @@ def _explain(err: UnexpectedInput, text: str, lines: list[str], display: str):
         "Expected " + _join(wanted) + "." if wanted else "",
         "syntax",
     )
+
+
+def _acceptable(err: UnexpectedToken) -> set[str]:
+    """Terminals the parser really accepts here (LALR's expected set over-reports)."""
+    try:
+        return set(err.interactive_parser.accepts()) or set(err.expected)
+    except UnexpectedInput:
+        return set(err.expected)
 
 
 def _join(items: list[str]) -> str:

@@ -1,4 +1,4 @@
-"""Load every rule file of a folder, check it, compile it and select by payer and date."""
+"""Load every rule file of a folder, check and compile it, select by payer and date."""
 
 from __future__ import annotations
 

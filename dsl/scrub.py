@@ -14,6 +14,7 @@ from dsl.data import Table
 from dsl.fields import FIELDS, Env
 from dsl.model import Edit, Message, Requirement
 
+_MAI_SCOPE = {1: "per line", 2: "per date of service", 3: "per date of service"}
 _PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_.]*)\}")
 
 
@@ -178,7 +179,8 @@ def ptp_hits(env: Env, table: Table, bypass: list[str]):
             }
             trace = [
                 ConditionTrace(
-                    text=f"ptp pair {col1.procedure}/{col2.procedure} on {col2.service_date}",
+                    text=f"ptp pair {col1.procedure}/{col2.procedure} "
+                    f"on {col2.service_date}",
                     value=True,
                 ),
                 ConditionTrace(text="modifier indicator", value=row.indicator),
@@ -214,7 +216,7 @@ def mue_hits(env: Env, table: Table):
             }
             trace = [
                 ConditionTrace(
-                    text=f"units of {code} ({'per line' if row.mai == 1 else 'per date of service'})",
+                    text=f"units of {code} ({_MAI_SCOPE[row.mai]})",
                     value=show(units),
                 ),
                 ConditionTrace(text="MUE limit", value=show(row.limit)),

@@ -55,7 +55,7 @@ def simulate(
 
 
 def action_text(action: Action) -> str:
-    """An action as the analyst writes it, e.g. ``escalate to queue "X" within 2 days``."""
+    """An action as an analyst writes it: ``escalate to queue "X" within 2 days``."""
     words = {
         "continue": "continue",
         "route_by_denial_table": "route by denial table",

@@ -126,7 +126,8 @@ def format_report(report: TestReport) -> str:
         out.append(format_diagnostics(report.diagnostics))
     for f in report.files:
         out.append(
-            f"{f.display}: {f.ruleset_id} v{f.version}  edits={f.edits}  hash={f.hash[:16]}"
+            f"{f.display}: {f.ruleset_id} v{f.version}  "
+            f"edits={f.edits}  hash={f.hash[:16]}"
         )
         out += ["  " + r.describe().replace("\n", "\n  ") for r in f.results]
     good, bad = report.counts
@@ -169,7 +170,8 @@ def _check(ruleset, case, exp: Expectation, scrub: ScrubInput, findings) -> str 
         if hits:
             return None
         where = f" on line {args['line']}" if args["line"] else ""
-        return f"expected edit {args['id']}{where} but it did not fire; {explain(ruleset, args['id'], scrub, args['line'])}"
+        why = explain(ruleset, args["id"], scrub, args["line"])
+        return f"expected edit {args['id']}{where} but it did not fire; {why}"
     if exp.kind == "no_edit":
         hits = [f for f in findings if f.edit_id == args["id"]]
         return f"expected no {args['id']} but got: {_describe(hits)}" if hits else None
@@ -186,7 +188,11 @@ def _check(ruleset, case, exp: Expectation, scrub: ScrubInput, findings) -> str 
         except (KeyError, ValueError) as exc:
             return f"expected {kind} {exp.kind} {args['date']} but: {exc.args[0]}"
         if got != args["date"]:
-            return f"expected {kind} {exp.kind} {args['date']} but it is {got} (date of service {scrub.claim.from_date})"
+            dos = scrub.claim.from_date
+            return (
+                f"expected {kind} {exp.kind} {args['date']} but it is {got} "
+                f"(date of service {dos})"
+            )
         return None
     facts = build_remittance(_remit_spec(case), scrub)
     if exp.kind == "gateway":
@@ -195,7 +201,8 @@ def _check(ruleset, case, exp: Expectation, scrub: ScrubInput, findings) -> str 
         return (
             None
             if got == want
-            else f"expected gateway {args['gateway']}: {' then '.join(want)} but got: {' then '.join(got)}"
+            else f"expected gateway {args['gateway']}: {' then '.join(want)} "
+            f"but got: {' then '.join(got)}"
         )
     return _check_action(ruleset, case, args, facts)
 
@@ -209,7 +216,8 @@ def _check_action(ruleset, case, args, facts) -> str | None:
         return (
             None
             if got == args["action"].args[0]
-            else f"expected route {args['action'].args[0]} but the denial table gives {got}"
+            else f"expected route {args['action'].args[0]} "
+            f"but the denial table gives {got}"
         )
     if case.submission is None:
         return (
@@ -221,7 +229,10 @@ def _check_action(ruleset, case, args, facts) -> str | None:
     if any(day == when and action_text(a) == want for day, a in log):
         return None
     seen = "; ".join(f"{action_text(a)} on {day}" for day, a in log) or "nothing"
-    return f"expected {want} on {when} ({args['after']} after {start}) but the flow did: {seen}"
+    return (
+        f"expected {want} on {when} ({args['after']} after {start}) "
+        f"but the flow did: {seen}"
+    )
 
 
 def _remit_spec(case: TestCase) -> dict:

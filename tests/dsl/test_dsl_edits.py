@@ -1,0 +1,242 @@
+"""Edit semantics: missing data, traces, built-in PTP/MUE checks, determinism."""
+
+from __future__ import annotations
+
+import itertools
+
+from conftest import claim, compile_one, write
+
+from claimflow.models import ConditionTrace
+from dsl.parser import build_parser
+
+UNITS_EDIT = """
+edit T-UNITS "Office visits are one unit"
+  for each line where line.procedure in [99211..99215]
+  flag when line.units > 1
+  unless line.modifiers has [76, 77]
+  severity error
+  denial carc 151
+  message "{line.procedure} has {line.units} units"
+  fix "Bill one unit"
+end
+"""
+
+
+def test_grammar_builds_in_strict_mode():
+    parser = build_parser(strict=True)
+    assert parser.options.parser == "lalr"
+    assert parser.options.propagate_positions is True
+
+
+def test_finding_carries_source_trace_and_values(rules_dir):
+    ruleset = compile_one(rules_dir, UNITS_EDIT)
+    (finding,) = ruleset.scrub(claim({"procedure": "99213", "units": "3"}))
+    assert finding.edit_id == "T-UNITS"
+    assert finding.message == "99213 has 3 units"
+    assert (finding.line_number, finding.carc, finding.fix) == (
+        1,
+        "151",
+        "Bill one unit",
+    )
+    assert finding.source == "test/1.rules:13"
+    assert finding.trace == [
+        ConditionTrace(text="line.procedure in [99211..99215]", value=True),
+        ConditionTrace(text="line.units > 1", value=True),
+        ConditionTrace(text="line.modifiers has [76, 77]", value=False),
+        ConditionTrace(text="line.procedure", value="99213"),
+        ConditionTrace(text="line.units", value="3"),
+        ConditionTrace(text="line.modifiers", value=None),
+    ]
+
+
+def test_unless_and_where_keep_an_edit_quiet(rules_dir):
+    ruleset = compile_one(rules_dir, UNITS_EDIT)
+    quiet = claim(
+        {"procedure": "99213", "units": "2", "modifiers": ["76"]},
+        {"procedure": "99283", "units": "2", "pos": "23"},
+    )
+    assert ruleset.scrub(quiet) == []
+
+
+MISSING = """
+edit T-EQ "Ordering NPI equals a value"
+  flag when claim.ordering_npi = 1234567893
+  severity error
+  message "equal"
+end
+
+edit T-NE "Ordering NPI differs from a value"
+  flag when claim.ordering_npi != 1234567893
+  severity error
+  message "differs"
+end
+
+edit T-MISSING "Ordering NPI is missing"
+  flag when claim.ordering_npi is missing
+  severity warning
+  message "missing"
+end
+
+edit T-NOT "Negation of a comparison with missing data"
+  flag when not (claim.ordering_npi = 1234567893)
+  severity info
+  message "negated"
+end
+"""
+
+
+def test_missing_data_makes_comparisons_false(rules_dir):
+    ruleset = compile_one(rules_dir, MISSING)
+    absent = [f.edit_id for f in ruleset.scrub(claim({"procedure": "99213"}))]
+    assert absent == ["T-MISSING", "T-NOT"]
+    other = claim({"procedure": "99213"}, ordering_npi="1245319599")
+    assert [f.edit_id for f in ruleset.scrub(other)] == ["T-NE", "T-NOT"]
+
+
+PTP_TABLE = """\
+column1,column2,effective,deletion,modifier_indicator,release,source
+A0001,A0002,2020-01-01,,0,t1,test row
+A0003,A0004,2020-01-01,,1,t1,test row
+A0005,A0006,2020-01-01,,9,t1,test row
+A0007,A0008,2020-01-01,2026-03-01,0,t1,test row deleted on 2026-03-01
+"""
+
+PTP_EDIT = """
+use table "tables/t-ptp" release "t1" as pairs
+
+edit T-PTP "Pairs"
+  check ptp_pairs using pairs bypass modifiers [59, XU]
+  severity error
+  denial carc 97
+  message "{col2.procedure} bundles into {col1.procedure} ({indicator})"
+end
+"""
+
+
+def ptp_hits(rules_dir, *lines: dict) -> list[tuple[int | None, str]]:
+    write(rules_dir, "tables/t-ptp.csv", PTP_TABLE)
+    ruleset = compile_one(rules_dir, PTP_EDIT)
+    return [(f.line_number, f.message) for f in ruleset.scrub(claim(*lines))]
+
+
+def test_ptp_indicator_0_flags_even_with_a_modifier(rules_dir):
+    hits = ptp_hits(
+        rules_dir, {"procedure": "A0001"}, {"procedure": "A0002", "modifiers": ["59"]}
+    )
+    assert hits == [(2, "A0002 bundles into A0001 (0)")]
+
+
+def test_ptp_indicator_1_is_bypassed_by_a_listed_modifier(rules_dir):
+    plain = ptp_hits(rules_dir, {"procedure": "A0003"}, {"procedure": "A0004"})
+    assert plain == [(2, "A0004 bundles into A0003 (1)")]
+    with_xu = [{"procedure": "A0003", "modifiers": ["XU"]}, {"procedure": "A0004"}]
+    assert ptp_hits(rules_dir, *with_xu) == []
+    other_mod = [{"procedure": "A0003"}, {"procedure": "A0004", "modifiers": ["25"]}]
+    assert ptp_hits(rules_dir, *other_mod) == [(2, "A0004 bundles into A0003 (1)")]
+
+
+def test_ptp_indicator_9_never_flags(rules_dir):
+    assert ptp_hits(rules_dir, {"procedure": "A0005"}, {"procedure": "A0006"}) == []
+
+
+def test_ptp_needs_the_same_date_and_an_active_row(rules_dir):
+    apart = [{"procedure": "A0001"}, {"procedure": "A0002", "service_date": None}]
+    apart[1]["service_date"] = __import__("datetime").date(2026, 3, 3)
+    assert ptp_hits(rules_dir, *apart) == []
+    deleted = [{"procedure": "A0007"}, {"procedure": "A0008"}]
+    assert ptp_hits(rules_dir, *deleted) == []  # DOS 2026-03-02, deleted 03-01
+
+
+MUE_TABLE = """\
+code,mue,mai,release,source
+A4550,1,1,t1,test row
+G0438,1,2,t1,test row
+J3301,8,3,t1,test row
+"""
+
+MUE_EDIT = """
+use table "tables/t-mue" release "t1" as limits
+
+edit T-MUE "Units"
+  check unit_limits using limits
+  severity error
+  message "{line.procedure}: {units} billed, limit {limit} (MAI {mai})"
+end
+"""
+
+
+def mue_hits(rules_dir, *lines: dict) -> list[tuple[int | None, str]]:
+    write(rules_dir, "tables/t-mue.csv", MUE_TABLE)
+    ruleset = compile_one(rules_dir, MUE_EDIT)
+    return [(f.line_number, f.message) for f in ruleset.scrub(claim(*lines))]
+
+
+def test_mue_mai_1_counts_each_line_alone(rules_dir):
+    two_lines = [{"procedure": "A4550"}, {"procedure": "A4550", "modifiers": ["76"]}]
+    assert mue_hits(rules_dir, *two_lines) == []
+    one_line = {"procedure": "A4550", "units": "2"}
+    assert mue_hits(rules_dir, one_line) == [(1, "A4550: 2 billed, limit 1 (MAI 1)")]
+
+
+def test_mue_mai_2_and_3_add_up_the_day(rules_dir):
+    awv = [{"procedure": "G0438"}, {"procedure": "G0438", "modifiers": ["76"]}]
+    assert mue_hits(rules_dir, *awv) == [(1, "G0438: 2 billed, limit 1 (MAI 2)")]
+    drug = [{"procedure": "J3301", "units": "5"}, {"procedure": "J3301", "units": "4"}]
+    assert mue_hits(rules_dir, *drug) == [(1, "J3301: 9 billed, limit 8 (MAI 3)")]
+    at_limit = [
+        {"procedure": "J3301", "units": "4"},
+        {"procedure": "J3301", "units": "4"},
+    ]
+    assert mue_hits(rules_dir, *at_limit) == []
+
+
+SHUFFLED = [
+    UNITS_EDIT,
+    """
+edit T-ZIP "ZIP present"
+  flag when patient.zip is missing
+  severity error
+  message "no ZIP"
+end
+""",
+    """
+edit T-DX "Every diagnosis billable"
+  for each diagnosis
+  flag when diagnosis is not valid icd10
+  severity error
+  message "{diagnosis} is not billable"
+end
+""",
+    """
+edit A-DUP "Duplicate"
+  for each line
+  flag when any other line where (other.procedure = line.procedure)
+  severity warning
+  message "{line.procedure} twice"
+end
+""",
+]
+
+
+def test_findings_do_not_depend_on_edit_order(rules_dir):
+    sample = claim(
+        {"procedure": "99213", "units": "2"},
+        {"procedure": "99213"},
+        diagnoses=["M54.5", "J06.9", "R51"],
+        patient={"zip": ""},
+    )
+    seen = set()
+    for order in itertools.permutations(SHUFFLED):
+        ruleset = compile_one(rules_dir, "".join(order))
+        found = ruleset.scrub(sample)
+        # The source line moves with the declaration; nothing else may change.
+        seen.add(tuple(f.model_dump_json(exclude={"source"}) for f in found))
+    (only,) = seen
+    assert [(f.edit_id, f.line_number, f.message) for f in found] == [
+        ("A-DUP", 1, "99213 twice"),
+        ("A-DUP", 2, "99213 twice"),
+        ("T-DX", None, "M54.5 is not billable"),
+        ("T-DX", None, "R51 is not billable"),
+        ("T-UNITS", 1, "99213 has 2 units"),
+        ("T-ZIP", None, "no ZIP"),
+    ]
