@@ -53,12 +53,11 @@ class Cond:
     fn: Callable[[Env], bool]
     pos: Pos
     paths: list[str] = field(default_factory=list)
+    text: str = field(init=False)
 
-    @property
-    def text(self) -> str:
-        return (
-            " ".join(self.pos.text.split()) if "\n" in self.pos.text else self.pos.text
-        )
+    def __post_init__(self) -> None:
+        # A condition spread over several lines reads as one line in traces.
+        self.text = " ".join(self.pos.text.split())
 
 
 class CodeMatcher:

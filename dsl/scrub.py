@@ -92,18 +92,22 @@ class CompiledEdit:
 
     def _one(self, env: Env, line_number: int | None) -> list[Finding]:
         edit = self.edit
-        trace: list[ConditionTrace] = []
-        for cond, fires_when in (
-            (edit.where, True),
-            (edit.flag, True),
-            (edit.unless, False),
-        ):
-            if cond is None:
-                continue
-            value = bool(cond.fn(env))
-            trace.append(ConditionTrace(text=cond.text, value=value))
-            if value != fires_when:
-                return []
+        if edit.where is not None and not edit.where.fn(env):
+            return []
+        if not edit.flag.fn(env):
+            return []
+        if edit.unless is not None and edit.unless.fn(env):
+            return []
+        # The edit fires: only now spend time on the explanation.
+        trace = [
+            ConditionTrace(text=cond.text, value=value)
+            for cond, value in (
+                (edit.where, True),
+                (edit.flag, True),
+                (edit.unless, False),
+            )
+            if cond is not None
+        ]
         trace += values_of([edit.where, edit.flag, edit.unless], env)
         return [self._finding(env, line_number, None, trace)]
 
