@@ -9,7 +9,7 @@ from lark import Token, Transformer, v_args
 
 from dsl import conditions as c
 from dsl.codes import shape_problem
-from dsl.conditions import CodeMatcher, Cond, Value
+from dsl.conditions import CodeMatcher, Cond, NumberMatcher, Value
 from dsl.fields import FIELDS, fields_of, roots
 
 _ORDERED = {"number", "money", "date"}
@@ -125,7 +125,7 @@ class ConditionsMixin(Transformer):
         lo, hi = children
         return ("range", str(lo), str(hi), self.pos_of(lo))
 
-    def _matcher(self, items, ftype: str | None) -> CodeMatcher:
+    def _matcher(self, items, ftype: str | None) -> CodeMatcher | NumberMatcher:
         base = (ftype or "").removeprefix("list:")
         for _, lo, hi, pos in items:
             for code in (lo, hi) if hi else (lo,):
@@ -134,6 +134,8 @@ class ConditionsMixin(Transformer):
                     self.error(pos, *problem, code="malformed-code")
         codes = [lo for kind, lo, _, _ in items if kind == "code"]
         ranges = [(lo, hi) for kind, lo, hi, _ in items if kind == "range"]
+        if base in ("number", "money"):
+            return NumberMatcher(codes, ranges)
         return CodeMatcher(codes, ranges)
 
     def _scalar(self, value: Value, how: str) -> None:

@@ -75,6 +75,20 @@ class CodeMatcher:
         return any(len(code) == len(lo) and lo <= code <= hi for lo, hi in self.ranges)
 
 
+class NumberMatcher:
+    """Membership in numbers and inclusive numeric ranges like ``18..64``."""
+
+    def __init__(self, numbers: Iterable[str], ranges: Iterable[tuple[str, str]] = ()):
+        self.numbers = frozenset(Decimal(n) for n in numbers)
+        self.ranges = tuple((Decimal(lo), Decimal(hi)) for lo, hi in ranges)
+
+    def __contains__(self, value: object) -> bool:
+        number = Decimal(str(value))
+        if number in self.numbers:
+            return True
+        return any(lo <= number <= hi for lo, hi in self.ranges)
+
+
 _OPS: dict[str, Callable[[Any, Any], bool]] = {
     "=": operator.eq,
     "!=": operator.ne,
@@ -140,7 +154,8 @@ def has(value: Value, targets: list[str], negate: bool = False):
         items = get(env)
         if items is None:
             return False
-        return any(t in items for t in wanted) != negate
+        present = {str(item) for item in items}
+        return any(t in present for t in wanted) != negate
 
     return run
 

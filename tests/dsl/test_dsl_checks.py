@@ -1,0 +1,100 @@
+"""Checker rules across files and data, and a few condition forms."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import HEADER, claim, compile_one, write
+
+from dsl.errors import format_diagnostics
+from dsl.registry import default_rules_dir
+from dsl.testing import check_files
+
+NUMBERS = """
+edit T-ADULT "Adults only"
+  for each line where line.diagnosis_pointers has 2
+  flag when patient.age in [18..64, 70]
+  severity info
+  message "adult {patient.age}"
+end
+"""
+
+
+def test_numeric_lists_and_ranges(rules_dir):
+    ruleset = compile_one(rules_dir, NUMBERS)
+    adult = claim({"procedure": "99213", "pointers": [1, 2]}, patient={"age": 18})
+    assert [f.message for f in ruleset.scrub(adult)] == ["adult 18"]
+    child = claim({"procedure": "99213", "pointers": [1, 2]}, patient={"age": 7})
+    assert ruleset.scrub(child) == []
+    seventy = claim({"procedure": "99213", "pointers": [2]}, patient={"age": 70})
+    assert [f.message for f in ruleset.scrub(seventy)] == ["adult 70"]
+    no_pointer = claim({"procedure": "99213", "pointers": [1]}, patient={"age": 30})
+    assert ruleset.scrub(no_pointer) == []
+
+
+def test_disable_switches_off_a_library_edit(rules_dir):
+    uses = 'use library "shared/professional-basics" version "1.0" as basics\n'
+    body = uses + 'disable edit basics.ZIP-01 reason "Plan does not need it"\n'
+    ruleset = compile_one(rules_dir, body)
+    ids = [e.id for e in ruleset.edits]
+    assert "basics.ZIP-01" not in ids and "basics.DX-02" in ids
+    assert ruleset.scrub(claim({"procedure": "99213"}, patient={"zip": ""})) == []
+
+
+def errors(folder: Path, body: str) -> str:
+    write(folder, "test/1.rules", HEADER + body)
+    return format_diagnostics(check_files(folder))
+
+
+def test_disable_of_an_unknown_edit(rules_dir):
+    uses = 'use library "shared/ncci-demo" version "2026Q1" as ncci\n'
+    body = uses + 'disable edit ncci.PTPX reason "typo"\n'
+    assert errors(rules_dir, body) == (
+        "test/1.rules:13:1: `ncci.PTPX` does not exist\n"
+        "  hint: Library `ncci` has: PTP, MUE."
+    )
+
+
+def test_table_needs_a_catch_all_row(rules_dir):
+    body = """
+denial routing hit policy first
+  | group | carc | rarc | route |
+  | PR    | 1    | -    | fix   |
+end
+
+route fix "Fix"
+  resubmit as corrected claim
+end
+"""
+    assert errors(rules_dir, body) == (
+        "test/1.rules:13:1: The denial table has no catch-all last row\n"
+        "  hint: End it with `| - | - | - | human_review |` so every denial "
+        "goes somewhere."
+    )
+
+
+def test_undeclared_codeset_and_wrong_release(rules_dir):
+    body = """
+use codeset "codesets/telehealth-pos" release "cms-pos-2025" as tele
+
+edit T-TELE "Telehealth"
+  for each line where line.pos in codeset telehealt
+  flag when always
+  severity info
+  message "tele"
+end
+"""
+    assert errors(rules_dir, body) == (
+        "test/1.rules:13:1: `codesets/telehealth-pos` is release cms-pos-2026, "
+        "but this file asks for cms-pos-2025\n"
+        "  hint: Pin the release written in the data file, or update the data.\n"
+        "test/1.rules:16:43: `telehealt` is not declared\n"
+        "  hint: Did you mean `tele`?"
+    )
+
+
+def test_rules_dir_comes_from_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("CLAIMFLOW_RULES_DIR", str(tmp_path))
+    assert default_rules_dir() == tmp_path
+    monkeypatch.delenv("CLAIMFLOW_RULES_DIR")
+    assert default_rules_dir() == Path(__file__).resolve().parents[2] / "payer_rules"
