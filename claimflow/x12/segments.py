@@ -15,7 +15,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
-from claimflow.x12.errors import X12StructureError, X12SyntaxError, X12ValueError
+from claimflow.x12.errors import (
+    X12Error,
+    X12StructureError,
+    X12SyntaxError,
+    X12ValueError,
+)
 
 _SEGMENT_ID = re.compile(r"^[A-Z][A-Z0-9]{1,2}$")
 _BOM = "\ufeff"
@@ -40,6 +45,9 @@ class Segment:
     id: str
     elements: list[str]
     delimiters: Delimiters
+    start: int = 0  # offset of the segment in the tokenized text (BOM removed)
+    end: int = 0  # offset just past its terminator
+    error: X12Error | None = None  # set only by a lenient tokenize
 
     def get(self, position: int) -> str:
         """Return element ``position`` (1-based) or an empty string if absent."""
@@ -154,22 +162,31 @@ def _skip_space(text: str, position: int) -> int:
     return position
 
 
-def tokenize(text: str) -> list[Segment]:
+def strip_bom(text: str) -> str:
+    """Drop a leading UTF-8 byte order mark; segment offsets count without it."""
+    return text[1:] if text.startswith(_BOM) else text
+
+
+def tokenize(text: str, *, lenient: bool = False) -> list[Segment]:
     """Split an X12 file into segments.
 
     Args:
         text: The whole file, possibly with a BOM, CRLF line breaks and several
             interchanges.
+        lenient: Keep a segment whose ID is malformed, with its error in
+            ``Segment.error`` and its ID empty, instead of raising; the
+            transaction reader then quarantines only the transaction holding it.
 
     Returns:
-        Every segment in file order, numbered from 1.
+        Every segment in file order, numbered from 1, with its offsets in the
+        text (after the BOM).
 
     Raises:
         X12SyntaxError: The text does not start with an ISA, an ISA is malformed,
-            or a segment ID is not two or three letters/digits.
+            or (unless ``lenient``) a segment ID is not two or three
+            letters/digits.
     """
-    if text.startswith(_BOM):
-        text = text[1:]
+    text = strip_bom(text)
     segments: list[Segment] = []
     position = _skip_space(text, 0)
     if position >= len(text):
@@ -186,24 +203,35 @@ def tokenize(text: str) -> list[Segment]:
             )
         delimiters, end = _read_isa(text, position, number)
         isa_text = text[position : end - 1]
-        segments.append(_make(isa_text, number, delimiters))
+        segments.append(_make(isa_text, number, delimiters, position, end))
         position = _skip_space(text, end)
         while position < len(text):
             stop = text.find(delimiters.segment, position)
             if stop < 0:
                 stop = len(text)
             raw = text[position:stop].strip()
-            position = _skip_space(text, stop + 1)
+            start, position = position, _skip_space(text, stop + 1)
             if not raw:
                 continue
-            segment = _make(raw, len(segments) + 1, delimiters)
+            number = len(segments) + 1
+            try:
+                segment = _make(raw, number, delimiters, start, stop + 1)
+            except X12SyntaxError as exc:
+                if not lenient:
+                    raise
+                parts = raw.split(delimiters.element)
+                segment = Segment(
+                    number, "", parts[1:], delimiters, start, stop + 1, exc
+                )
             segments.append(segment)
             if segment.id == "IEA":
                 break
     return segments
 
 
-def _make(raw: str, number: int, delimiters: Delimiters) -> Segment:
+def _make(
+    raw: str, number: int, delimiters: Delimiters, start: int = 0, end: int = 0
+) -> Segment:
     parts = raw.split(delimiters.element)
     seg_id = parts[0].strip()
     if not _SEGMENT_ID.match(seg_id):
@@ -213,7 +241,7 @@ def _make(raw: str, number: int, delimiters: Delimiters) -> Segment:
             value=seg_id[:10],
             expected="2-3 upper-case letters/digits",
         )
-    return Segment(number, seg_id, parts[1:], delimiters)
+    return Segment(number, seg_id, parts[1:], delimiters, start, end)
 
 
 @dataclass

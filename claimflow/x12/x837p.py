@@ -19,6 +19,7 @@ from claimflow.models import (
     Provider,
     ServiceLine,
 )
+from claimflow.x12 import cob
 from claimflow.x12.envelope import (
     Envelope,
     Writer,
@@ -275,6 +276,8 @@ def _claim(w: Writer, claim: Claim) -> None:
         _provider_name(w, "82", rendering)
         if rendering.taxonomy:
             w.add("PRV", "PE", "PXC", rendering.taxonomy)
+    cob.check_balance(claim)
+    cob.write_other_payers(w, claim)
     for line in claim.lines:
         _line(w, line, pos)
 
@@ -300,6 +303,7 @@ def _line(w: Writer, line: ServiceLine, claim_pos: str) -> None:
     )
     w.add("DTP", "472", "D8", fmt_date(line.service_date))
     w.add("REF", "6R", line.line_control_number)
+    cob.write_line_adjudications(w, line)
 
 
 # --------------------------------------------------------------------------- reading
@@ -317,6 +321,8 @@ class _Reader:
         self.claim: dict | None = None
         self.line: dict | None = None
         self.loop = ""  # the NM1 loop whose N3/N4/DMG/REF/PRV follow
+        self.cob = cob.ClaimCob()  # other-payer loops 2320/2330/2430
+        self.institutional = False  # GS08 names the 837I guide (X223)
 
     def finish_claim(self) -> None:
         if self.claim is None:
@@ -324,7 +330,8 @@ class _Reader:
         self.finish_line()
         data = self.claim
         self.claim = None
-        self.claims.append(_to_claim(data))
+        claim = _to_claim(data)
+        self.claims.append(self.cob.apply(claim))
 
     def finish_line(self) -> None:
         if self.claim is not None and self.line is not None:
@@ -336,11 +343,15 @@ def parse_837(text: str) -> list[Claim]:
     """Read the professional claims of every 837 transaction set in ``text``.
 
     It reads what :func:`build_837p` writes and the common shape of real 837Ps
-    (both X222A1 and X222A2). Claim IDs come from patient control numbers of our
+    (both X222A1 and X222A2), and 837I claims (X223; ``kind="institutional"``,
+    SV2 lines with revenue codes, CLM05-1 facility type, DTP*434 statement
+    period). Other-payer loops 2320/2330 become ``Claim.other_payers`` and line
+    adjudications 2430 ``ServiceLine.adjudications``. Claim IDs come from patient
+    control numbers of our
     form ``C<claim>V<version>``; any other form gives ``claim_id=0``. The patient
     ID is read from REF*EA (medical record number) when it is a number, else 0.
-    Ambulance, drug (LIN/CTP), other-payer (2320/2330) and repricing loops are
-    skipped, not read.
+    Ambulance, drug (LIN/CTP) and repricing loops are skipped, not read; an 837D
+    (SV3 dental lines) is refused, since the claim model has no dental kind.
 
     Args:
         text: One or more interchanges.
@@ -355,6 +366,7 @@ def parse_837(text: str) -> list[Claim]:
     claims: list[Claim] = []
     for transaction in read_transactions(text, "837"):
         reader = _Reader()
+        reader.institutional = "X223" in transaction.version
         for segment in transaction.body:
             _read_segment(reader, segment)
         reader.finish_claim()
@@ -376,6 +388,8 @@ def _read_segment(r: _Reader, s: Segment) -> None:  # noqa: C901 - a dispatch ta
         elif level == "23":
             r.patient = {}
             r.loop = "patient"
+    elif r.claim is not None and cob.read_segment(r.cob, s, in_line=r.line is not None):
+        r.loop = "cob"
     elif sid == "PRV" and s.get(1) == "BI" and r.billing is not None:
         r.billing["taxonomy"] = s.get(3)
     elif sid == "PRV" and s.get(1) == "PE" and r.loop == "rendering":
@@ -392,8 +406,6 @@ def _read_segment(r: _Reader, s: Segment) -> None:  # noqa: C901 - a dispatch ta
         person["sex"] = s.get(3) or "U"
     elif sid == "REF":
         _read_ref(r, s)
-    elif sid == "SBR" and r.claim is not None:
-        r.loop = "other"
     elif sid == "SBR":
         r.coverage.update(
             priority=_PRIORITY_BACK.get(s.get(1), "primary"),
@@ -406,10 +418,12 @@ def _read_segment(r: _Reader, s: Segment) -> None:  # noqa: C901 - a dispatch ta
     elif sid == "CLM":
         r.finish_claim()
         r.loop = "claim"
+        r.cob = cob.ClaimCob()
         r.claim = {
             "pcn": s.get(1),
             "charge": s.amount(2),
             "pos": s.component(5, 1),
+            "institutional": r.institutional or s.component(5, 2) == "A",
             "frequency": s.component(5, 3) or "1",
             "diagnoses": [],
             "lines": [],
@@ -428,15 +442,26 @@ def _read_segment(r: _Reader, s: Segment) -> None:  # noqa: C901 - a dispatch ta
                 r.claim["diagnoses"].append(code)
     elif sid == "LX" and r.claim is not None:
         r.finish_line()
+        r.cob.start_line()
         r.loop = "line"
         r.line = {"number": int(s.get(1) or 0), "segment": s}
     elif sid == "SV1" and r.line is not None:
         _read_sv1(r.line, s)
+    elif sid == "SV2" and r.line is not None:
+        _read_sv2(r.line, s)
+    elif sid == "SV3" and r.line is not None:
+        raise s.fail(
+            None,
+            "837D dental service lines have no claim model",
+            "SV1 (837P) or SV2 (837I)",
+        )
     elif sid == "DTP" and s.get(1) == "472":
         if r.line is not None:
             r.line["date"] = s.period(3)[0]
         elif r.claim is not None:
             r.claim["date"] = s.period(3)[0]
+    elif sid == "DTP" and s.get(1) == "434" and r.claim is not None:
+        r.claim["statement"] = s.period(3)
 
 
 def _target(r: _Reader) -> dict:
@@ -499,6 +524,21 @@ def _read_sv1(line: dict, s: Segment) -> None:
     )
 
 
+def _read_sv2(line: dict, s: Segment) -> None:
+    parts = s.components(2) if s.get(2) else [""]
+    if parts[0] not in ("", "HC", "HP", "IV", "ER", "WK"):
+        raise s.fail(2, "unknown procedure code qualifier", "HC:<code> (SV202-1)")
+    line.update(
+        revenue_code=s.get(1),
+        procedure=parts[1] if len(parts) > 1 else "",
+        modifiers=[m for m in parts[2:6] if m],
+        charge=s.amount(3),
+        units=s.amount(5) if s.get(5) else Decimal(1),
+        pos="",
+        pointers=[],
+    )
+
+
 def _with_dot(code: str) -> str:
     return f"{code[:3]}.{code[3:]}" if len(code) > 3 else code
 
@@ -542,6 +582,7 @@ def _to_claim(data: dict) -> Claim:
     match = _PCN.match(data["pcn"])
     claim_id, version = (int(match[1]), int(match[2])) if match else (0, 1)
     mrn = data.get("mrn", "")
+    statement = data.get("statement")
     lines = [_to_line(line, data, index) for index, line in enumerate(data["lines"])]
     if "birth_date" not in person or "address" not in person:
         raise X12StructureError(
@@ -586,6 +627,10 @@ def _to_claim(data: dict) -> Claim:
         diagnoses=data["diagnoses"],
         lines=lines,
         prior_auth_number=data.get("prior_auth"),
+        kind="institutional" if data["institutional"] else "professional",
+        facility_type_code=data["pos"] if data["institutional"] else None,
+        statement_from=statement[0] if statement else None,
+        statement_through=statement[1] if statement else None,
     )
 
 
@@ -597,12 +642,14 @@ def _to_line(line: dict, claim: dict, index: int) -> ServiceLine:
     if "procedure" not in line:
         s: Segment = line["segment"]
         raise X12StructureError(
-            "service line without SV1",
+            "service line without SV1 or SV2",
             segment_number=s.number,
             segment_id="LX",
-            expected="SV1 after LX",
+            expected="SV1 (837P) or SV2 (837I) after LX",
         )
     service_date = line.get("date") or claim.get("date")
+    if service_date is None and claim.get("statement"):
+        service_date = claim["statement"][0]
     if service_date is None:
         s = line["segment"]
         raise X12StructureError(
@@ -612,6 +659,7 @@ def _to_line(line: dict, claim: dict, index: int) -> ServiceLine:
             expected="DTP*472 in the line or the claim",
         )
     number = line["number"] or index + 1
+    pos = claim["pos"]
     return ServiceLine(
         line_number=number,
         procedure=line["procedure"],
@@ -619,7 +667,8 @@ def _to_line(line: dict, claim: dict, index: int) -> ServiceLine:
         units=line["units"],
         charge=line["charge"],
         service_date=service_date,
-        place_of_service=line["pos"] or claim["pos"],
+        place_of_service=line["pos"] or ("" if claim["institutional"] else pos),
         diagnosis_pointers=line["pointers"] or [1],
         line_control_number=line.get("control") or f"{claim['pcn']}L{number}",
+        revenue_code=line.get("revenue_code"),
     )
