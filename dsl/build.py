@@ -15,6 +15,7 @@ from lark import Token, Transformer, Tree, v_args
 from dsl.build_conditions import ConditionsMixin
 from dsl.build_flow import FlowMixin
 from dsl.build_tests import TestsMixin
+from dsl.codes import shape_problem
 from dsl.conditions import Cond, Pos
 from dsl.errors import Diagnostic
 from dsl.fields import FIELDS
@@ -207,8 +208,6 @@ class Builder(ConditionsMixin, FlowMixin, TestsMixin, _Base):
         return ("denial", tuple(str(t) for t in children))
 
     def _shape(self, kind, tok):
-        from dsl.codes import shape_problem
-
         return shape_problem(kind, str(tok))
 
     def edit_message(self, meta, children):

@@ -249,9 +249,7 @@ class Linker:
                     + ", ".join(e.id for e in lib.edits)
                     + ".",
                 )
-            elif lib is None and alias in libs:
-                pass
-            elif lib is None:
+            elif alias not in libs:  # a missing library is reported at its `use`
                 self.error(
                     rf, dis.pos, f"`{alias}` is not a library alias of this file"
                 )

@@ -100,6 +100,8 @@ def parse_text(text: str, display: str) -> tuple[Tree | None, list[Diagnostic]]:
             stop = True
         elif diag.code == "missing-unit":
             _supply_unit(err)
+        elif diag.code == "unclosed-text":
+            _close_text(err, text)
         is_end = isinstance(err, UnexpectedToken) and err.token.type == "$END"
         return not (stop or is_end)
 
@@ -120,6 +122,17 @@ def _supply_unit(err: UnexpectedInput) -> None:
     parser.feed_token(err.token)
 
 
+def _close_text(err: UnexpectedInput, text: str) -> None:
+    """Treat the rest of the line as the text, so one missing quote is one error."""
+    state = err.interactive_parser.lexer_thread.state
+    start = state.line_ctr.char_pos
+    end = text.find("\n", start)
+    end = len(text) if end < 0 else end
+    state.line_ctr.feed(text[start:end])
+    if "STRING" in err.interactive_parser.accepts():
+        err.interactive_parser.feed_token(Token("STRING", '""'))
+
+
 def _source(lines: list[str], line: int) -> str:
     return lines[line - 1] if 0 < line <= len(lines) else ""
 
@@ -133,6 +146,16 @@ def _diag(display, lines, line, column, message, hint="", code="syntax", caret=T
 def _explain(err: UnexpectedInput, text: str, lines: list[str], display: str):
     if isinstance(err, UnexpectedCharacters):
         char = text[err.pos_in_stream] if err.pos_in_stream < len(text) else ""
+        if char == '"':
+            return _diag(
+                display,
+                lines,
+                err.line,
+                err.column,
+                'This text has no closing `"`',
+                'Close the text on the same line with `"`.',
+                "unclosed-text",
+            )
         return _diag(
             display,
             lines,
@@ -149,6 +172,19 @@ def _explain(err: UnexpectedInput, text: str, lines: list[str], display: str):
     keywords = _keywords()
     word = str(tok) if tok.type != "$END" else ""
 
+    glued = _glued_word(tok, stack, text)
+    if glued is not None:
+        word, start = glued
+        close = difflib.get_close_matches(word, sorted(set(keywords.values())), n=1)
+        return _diag(
+            display,
+            lines,
+            start.line,
+            start.column,
+            f"Unknown word `{word}`",
+            f"Did you mean `{close[0]}`?" if close else "Check the spelling.",
+            "unknown-word",
+        )
     if "END" in expected and (
         tok.type == "$END" or word in _STARTERS | _NESTED_OPENERS
     ):
@@ -181,7 +217,7 @@ def _explain(err: UnexpectedInput, text: str, lines: list[str], display: str):
                 f"or `{last} years`.",
                 "missing-unit",
             )
-    if "DATE" in expected:
+    if "DATE" in expected and not expected & {"CODE", "PATH", "STRING"}:
         return _diag(
             display,
             lines,
@@ -205,7 +241,7 @@ def _explain(err: UnexpectedInput, text: str, lines: list[str], display: str):
                 "unknown-word",
             )
     wanted = [f"`{c}`" for c in choices] + sorted(
-        _NAMED[n] for n in expected if n in _NAMED
+        {_NAMED[n] for n in expected if n in _NAMED}
     )
     shown = word if word else "the end of the file"
     return _diag(
@@ -231,6 +267,19 @@ def _join(items: list[str]) -> str:
     if len(items) > 8:
         return ", ".join(items[:8]) + " or another word"
     return ", ".join(items[:-1]) + (" or " if len(items) > 1 else "") + items[-1]
+
+
+def _glued_word(tok: Token, stack: list, text: str) -> tuple[str, Token] | None:
+    """``dayz`` lexes as the keyword ``day`` plus ``z``; give back the whole word."""
+    prev = stack[-1] if stack else None
+    if not isinstance(prev, Token) or tok.type == "$END" or prev.end_pos is None:
+        return None
+    if prev.end_pos != tok.start_pos or not (str(prev)[-1:] + str(tok)[:1]).isalnum():
+        return None
+    end = tok.start_pos
+    while end < len(text) and (text[end].isalnum() or text[end] == "_"):
+        end += 1
+    return text[prev.start_pos : end], prev
 
 
 def _token_position(tok: Token, lines: list[str]) -> tuple[int, int]:

@@ -190,3 +190,23 @@ def test_field_out_of_scope(rules_dir):
         "              ^\n"
         "  hint: This edit runs for each claim."
     )
+
+
+def test_keyword_glued_to_letters(rules_dir):
+    text = mutate("90 days after", "90 dayz after")
+    assert errors_for(rules_dir, text) == (
+        "test/1.rules:8:17: Unknown word `dayz`\n"
+        "      new claim: 90 dayz after date of service\n"
+        "                    ^\n"
+        "  hint: Did you mean `day`?"
+    )
+
+
+def test_text_without_closing_quote(rules_dir):
+    text = mutate('payer   "Test payer"', 'payer   "Test payer')
+    assert errors_for(rules_dir, text) == (
+        'test/1.rules:2:9: This text has no closing `"`\n'
+        '    payer   "Test payer\n'
+        "            ^\n"
+        '  hint: Close the text on the same line with `"`.'
+    )
