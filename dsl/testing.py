@@ -67,7 +67,8 @@ class TestReport:
     diagnostics: list[Diagnostic]
 
     @property
-    def passed(self) -> bool:
+    def ok(self) -> bool:
+        """True when every file compiled and every test passed."""
         ok = all(r.passed for f in self.files for r in f.results)
         return ok and not self.diagnostics
 

@@ -150,3 +150,17 @@ def test_scrub_of_a_shipped_ruleset(registry):
         ("basics.ZIP-01", Severity.ERROR, None, "The patient's ZIP code is missing"),
     ]
     assert findings[2].source == "shared/professional-basics.rules:80"
+
+
+def test_report_of_a_broken_folder_is_not_ok(tmp_path):
+    (tmp_path / "bad.rules").write_text('ruleset "X"\nedit\n')
+    report = run_tests(tmp_path)
+    assert not report.ok and report.files == []
+    assert format_report(report) == (
+        "bad.rules:2:5: The file ends too early\n"
+        "    edit\n"
+        "        ^\n"
+        "  hint: Expected a code or number, a library edit ID such as "
+        "basics.DUP-01 or an edit ID such as ELIG-01.\n"
+        "0 passed, 0 failed"
+    )
