@@ -5,6 +5,14 @@ interchange text; every parser takes text and returns models. Validation wraps
 pyx12 and reports findings located by segment number.
 """
 
+from claimflow.x12.batch import (
+    AcceptedTransaction,
+    ReadResult,
+    RejectedTransaction,
+    acknowledge,
+    read_file,
+)
+from claimflow.x12.cob import build_secondary_claim, merge_cas
 from claimflow.x12.detect import detect
 from claimflow.x12.envelope import Envelope
 from claimflow.x12.errors import (
@@ -14,6 +22,7 @@ from claimflow.x12.errors import (
     X12SyntaxError,
     X12ValueError,
 )
+from claimflow.x12.intake837 import Intake837, read_837_file
 from claimflow.x12.segments import Delimiters, Segment, TransactionSet, tokenize
 from claimflow.x12.validate import ValidationReport, X12Finding, validate
 from claimflow.x12.x270 import build_270, build_271, parse_270, parse_271
@@ -24,6 +33,15 @@ from claimflow.x12.x837p import build_837p, parse_837
 from claimflow.x12.x999 import build_999, parse_999
 
 __all__ = [
+    "AcceptedTransaction",
+    "Intake837",
+    "ReadResult",
+    "RejectedTransaction",
+    "acknowledge",
+    "build_secondary_claim",
+    "merge_cas",
+    "read_837_file",
+    "read_file",
     "ClaimStatus",
     "Delimiters",
     "Envelope",

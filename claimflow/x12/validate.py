@@ -33,6 +33,7 @@ from claimflow.x12.segments import tokenize
 MAP_PATH = str(Path(__file__).with_name("maps"))
 """The folder pyx12 reads maps from (``map_path``)."""
 
+_BUFFER = re.compile(r'"<_io\.StringIO object at 0x[0-9a-fA-F]+>"')
 _LOG_LINE = re.compile(r"Line:(\d+) (?:SEG|ELE):\S+ - (.*)$")
 
 
@@ -151,6 +152,8 @@ def _no_map(segments: list, detail: str) -> X12Finding:
 
 
 def _from_log(message: str) -> X12Finding:
+    # pyx12 names its input by repr; ours is an in-memory buffer.
+    message = _BUFFER.sub("the file", message)
     match = _LOG_LINE.search(message)
     if match:
         return X12Finding(int(match[1]), None, None, None, match[2])

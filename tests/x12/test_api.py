@@ -13,6 +13,15 @@ from .conftest import read_fixture
 def test_exported_names():
     assert sorted(x12.__all__) == sorted(
         [
+            "AcceptedTransaction",
+            "Intake837",
+            "ReadResult",
+            "RejectedTransaction",
+            "acknowledge",
+            "build_secondary_claim",
+            "merge_cas",
+            "read_837_file",
+            "read_file",
             "ClaimStatus",
             "Delimiters",
             "Envelope",

@@ -164,6 +164,8 @@ def claims(draw, claim_id: int):
         lambda ids: st.tuples(*[claims(i) for i in ids])
     )
 )
-def test_property_837p_round_trip(batch):
-    back = {c.patient_control_number: c for c in parse_837(_build(list(batch)))}
+def test_property_837p_validates_and_round_trips(batch):
+    text = _build(list(batch))
+    assert validate(text).findings == []
+    back = {c.patient_control_number: c for c in parse_837(text)}
     assert back == {c.patient_control_number: c for c in batch}

@@ -1,0 +1,147 @@
+"""Reading per transaction: quarantine, several ISA/GS/ST per file, the 999."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from claimflow.models import AckKind
+from claimflow.x12 import (
+    build_270,
+    build_271,
+    build_276,
+    build_837p,
+    parse_270,
+    parse_271,
+    parse_835,
+    parse_837,
+    parse_999,
+)
+from claimflow.x12.batch import acknowledge, read_file
+from claimflow.x12.intake837 import read_837_file
+
+from .conftest import SUBMITTER, make_claim, make_envelope, read_fixture
+from .test_eligibility_status import ACTIVE, INQUIRY
+
+
+def _837(claim_ids: list[int], control: str) -> str:
+    claims = [make_claim(i) for i in claim_ids]
+    return build_837p(claims, make_envelope(control), SUBMITTER, "PAYER", "PAYERSIM")
+
+
+def _joined(*texts: str) -> str:
+    """Several interchanges in one file, with a BOM and CRLF line breaks."""
+    return "\ufeff" + "".join(texts).replace("\n", "\r\n")
+
+
+def test_good_transactions_survive_a_bad_one_beside_them():
+    bad = _837([2], "0002").replace("SV1*HC:87880*35.50", "SV1*HC:87880*35.5X")
+    text = _joined(_837([1], "0001"), bad, _837([3, 4], "0003"))
+    result = read_file(text, "837")
+    assert [c.patient_control_number for c in result.items] == ["C1V1", "C3V1", "C4V1"]
+    assert [t.transaction_control_number for t in result.accepted] == ["0001", "0003"]
+    (rejected,) = result.rejected
+    assert rejected.transaction_control_number == "0002"
+    assert rejected.reason == (
+        "segment 67 SV1 element 02: not a decimal number; found '35.5X'; "
+        "expected digits with '.'"
+    )
+    assert rejected.segment_number == 67
+    # Kept verbatim: the bad set's own ISA, GS and ST..SE as received.
+    assert "SV1*HC:87880*35.5X*UN*2***1~\r\nDTP*472" in rejected.text
+    assert rejected.text.startswith("ISA*00*")
+    assert "ST*837*0002*005010X222A2~" in rejected.text
+    assert parse_837(_837([1], "0001")) == [result.items[0]]
+
+
+def test_a_set_without_se_and_a_wrong_count_are_quarantined():
+    open_set = _837([1], "0001").replace("SE*32*0001~\n", "")
+    wrong_count = _837([2], "0002").replace("SE*32*0002~", "SE*31*0002~")
+    result = read_file(_joined(open_set, wrong_count, _837([3], "0003")), "837")
+    assert [c.claim_id for c in result.items] == [3]
+    assert [r.reason for r in result.rejected] == [
+        "segment 3 ST element 02: transaction set is not closed; found '0001'; "
+        "expected a matching SE before GE",
+        "segment 69 SE element 01: wrong segment count; found '31'; "
+        "expected 32 (ST..SE inclusive)",
+    ]
+
+
+def test_a_malformed_segment_id_rejects_only_its_transaction():
+    bad = _837([2], "0002").replace("REF*6R*C2V1L1~", "R.F*6R*C2V1L1~")
+    result = read_file(_joined(bad, _837([5], "0005")), "837")
+    assert [c.claim_id for c in result.items] == [5]
+    assert result.rejected[0].reason == (
+        "segment 29: bad segment ID; found 'R.F'; expected 2-3 upper-case "
+        "letters/digits"
+    )
+
+
+def test_every_parser_reads_several_interchanges():
+    env2 = make_envelope("0002")
+    text = _joined(build_270(INQUIRY, make_envelope()), build_270(INQUIRY, env2))
+    assert parse_270(text) == [INQUIRY, INQUIRY]
+    text = _joined(
+        build_271(ACTIVE, INQUIRY, make_envelope()), build_271(ACTIVE, INQUIRY, env2)
+    )
+    assert parse_271(text) == [ACTIVE, ACTIVE]
+    one = read_fixture("835/emedny-paid-and-denied-timely-filing.835")
+    remits = parse_835(_joined(one, one.replace("ST*835*", "ST*835*9")))
+    assert [len(r.claims) for r in remits] == [3, 3]
+    assert sum(r.payment_amount for r in remits) == Decimal("91.50")
+    claims = parse_837(_joined(_837([1, 2], "0001"), _837([3], "0002")))
+    assert [c.claim_id for c in claims] == [1, 2, 3]
+
+
+def test_read_file_reads_every_kind_it_knows():
+    claim = make_claim(3)
+    text = _joined(
+        build_270(INQUIRY, make_envelope()),
+        build_276(claim, make_envelope("0002"), "CLAIMFLOW BILLING", "CLAIMFLOW"),
+    )
+    result = read_file(text)
+    assert [t.transaction_code for t in result.accepted] == ["270"]
+    assert result.rejected[0].reason == (
+        "segment 37 ST element 01: no reader for this transaction set; found '276'; "
+        "expected 837/835/270/271/277/277CA/999"
+    )
+    acks = read_file(read_fixture("277CA/emedny-277ca-accepted.277"))
+    assert acks.accepted[0].transaction_code == "277"
+    assert acks.items[0].kind is AckKind.CLAIM_277CA
+
+
+def test_999_accepts_the_good_set_and_rejects_the_bad_one():
+    bad = _837([2], "0002").replace("SV1*HC:87880*35.50", "SV1*HC:87880*35.5X")
+    good = _837([1], "0001")
+    # One group with two sets: the 999 answers one functional group.
+    second = bad[bad.index("ST*837") : bad.index("GE*")]
+    text = good[: good.index("GE*")] + second + good[good.index("GE*") :]
+    text = text.replace("GE*1*7~", "GE*2*7~")
+    ack_text, result = acknowledge(text, make_envelope("0900"))
+    assert [c.claim_id for c in result.items] == [1]
+    assert "IK5*A~" in ack_text
+    assert "IK3*SV1*29**8~" in ack_text
+    assert "IK4*2**7*35.5X~" in ack_text
+    assert "AK9*P*2*2*1~" in ack_text
+    acks = parse_999(ack_text)
+    assert [(a.transaction_control_number, a.accepted) for a in acks] == [
+        ("0001", True),
+        ("0002", False),
+    ]
+
+
+def test_intake_reads_claims_and_keeps_the_rejected_verbatim():
+    bad = read_fixture("837P/tr3-ex12-bad-component-sep-mismatch.837")
+    good = read_fixture("837P/tr3-ex3c-cob-payer-a-to-payer-b-with-adjudication.837")
+    intake = read_837_file(bad + good)
+    (claim,) = intake.claims
+    assert claim.total_charge == Decimal("79.04")
+    (other,) = claim.other_payers
+    assert (other.payer_name, other.paid) == ("KEY INSURANCE COMPANY", Decimal("39.15"))
+    assert [len(line.adjudications) for line in claim.lines] == [1, 1, 1]
+    (rejected,) = intake.rejected
+    assert rejected.reason == (
+        "segment 39 SV1 element 01: unknown procedure code qualifier; "
+        "found 'HC>99284'; expected HC:<code> (SV101-1)"
+    )
+    assert "SV1*HC>99284*" in rejected.text
+    assert rejected.text.startswith("ISA*")
