@@ -98,3 +98,31 @@ def test_rules_dir_comes_from_the_environment(monkeypatch, tmp_path):
     assert default_rules_dir() == tmp_path
     monkeypatch.delenv("CLAIMFLOW_RULES_DIR")
     assert default_rules_dir() == Path(__file__).resolve().parents[2] / "payer_rules"
+
+
+EFFECTIVE = """
+edit T-LATE "Starts mid-year"
+  effective 2026-07-01
+  for each line
+  flag when always
+  severity info
+  message "late"
+end
+"""
+
+
+def test_edit_effective_date_narrows_the_window(rules_dir):
+    from datetime import date
+
+    ruleset = compile_one(rules_dir, EFFECTIVE)
+    assert ruleset.scrub(claim({"procedure": "99213"})) == []
+    july = claim({"procedure": "99213", "service_date": date(2026, 7, 2)})
+    assert [f.message for f in ruleset.scrub(july)] == ["late"]
+
+
+def test_edit_window_must_sit_inside_the_ruleset(rules_dir):
+    body = EFFECTIVE.replace("effective 2026-07-01", "effective 2025-07-01")
+    assert errors(rules_dir, body) == (
+        "test/1.rules:13:1: Edit T-LATE is effective outside the ruleset's window\n"
+        "  hint: An edit's window must sit inside the file's `effective` line."
+    )
