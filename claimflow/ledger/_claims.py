@@ -318,6 +318,18 @@ class ClaimsMixin(LedgerBase):
 
         return self._tx(work)
 
+    def claim_for_encounter(self, encounter_key: str) -> int | None:
+        """Return the claim id of an encounter, or None when it has no claim."""
+
+        def work(session: Session) -> int | None:
+            return session.exec(
+                select(ClaimRow.id)
+                .join(EncounterRow, EncounterRow.id == ClaimRow.encounter_id)
+                .where(EncounterRow.encounter_key == encounter_key)
+            ).first()
+
+        return self._tx(work)
+
     def get_claim(self, claim_id: int, version: int | None = None) -> Claim:
         """Rebuild a claim version as billed (the latest unless ``version``)."""
 
