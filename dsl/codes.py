@@ -115,8 +115,12 @@ def npi_is_valid(npi: str) -> bool:
 def _icd():
     with warnings.catch_warnings():  # the package uses importlib.resources' old API
         warnings.simplefilter("ignore", DeprecationWarning)
-        import simple_icd_10_cm
-
+        try:
+            import simple_icd_10_cm
+        except ModuleNotFoundError as exc:
+            raise RuntimeError(
+                "ICD-10-CM checks need the package simple-icd-10-cm==1.5.0"
+            ) from exc
         simple_icd_10_cm.is_valid_item("A00.0")  # loads the release now
     return simple_icd_10_cm
 
