@@ -165,12 +165,13 @@ def intake(ledger: Ledger, plan: IntakePlan) -> IntakeResult:
     creates nothing.
     """
     result = IntakeResult(unbillable=list(plan.unbillable))
-    tables = load_reference()
-    payers = {entry.payer_id: entry for entry in tables.payers.values()}
     for planned in plan.claims:
-        entry = payers[planned.coverage.payer_id]
+        coverage = planned.coverage
         ledger.upsert_payer(
-            entry.payer_id, entry.name, entry.x12_payer_id, entry.plan_type
+            coverage.payer_id,
+            coverage.payer_name,
+            planned.x12_payer_id,
+            coverage.plan_type,
         )
         ledger.upsert_provider(planned.billing_provider)
         ledger.upsert_provider(planned.rendering_provider)

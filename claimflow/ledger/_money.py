@@ -107,7 +107,10 @@ class MoneyMixin(LedgerBase):
                 select(PatientStatementRow).where(
                     PatientStatementRow.claim_id == claim_id
                 )
-            ).first() or PatientStatementRow(
+            ).first()
+            if statement is None and not assessed:
+                return assessed
+            statement = statement or PatientStatementRow(
                 patient_id=claim.patient_id, claim_id=claim_id, amount=Decimal(0)
             )
             if statement.id is None or statement.amount != assessed:
@@ -127,6 +130,9 @@ class MoneyMixin(LedgerBase):
     def write_off(self, claim_id: int, reason: str) -> Decimal:
         """Write off what is still outstanding on a claim, with a reason.
 
+        Only an amount owed is written off; a credit balance (overpayment) is
+        left for a refund.
+
         Returns:
             The total written off on this claim (the same on a repeat).
         """
@@ -134,7 +140,7 @@ class MoneyMixin(LedgerBase):
         def work(session: Session) -> Decimal:
             _claim_row(session, claim_id)
             entries = _claim_entries(session, [claim_id])
-            outstanding = _balance(entries).outstanding
+            outstanding = max(_balance(entries).outstanding, Decimal("0.00"))
             if outstanding:
                 number = _count(entries, "write_off") + 1
                 self._journal(

@@ -2,6 +2,7 @@ from decimal import Decimal
 
 import pytest
 from ledger_builders import adj, clp, line, remittance
+from sqlalchemy import text
 
 D = Decimal
 
@@ -288,3 +289,21 @@ def test_totals_sum_claims(ledger, new_claim):
     assert ledger.totals().billed == D("35.55")
     assert ledger.totals().paid == D("10.00")
     assert ledger.totals([third]).outstanding == D("5.55")
+
+
+def test_nothing_to_bill_makes_no_statement(ledger, new_claim):
+    claim_id = new_claim(["100.00"])
+    _post_one(ledger, claim_id, clp(f"C{claim_id}V1", "1", "100.00", "100.00"))
+
+    assert ledger.bill_patient(claim_id) == D("0.00")
+    with ledger.engine.connect() as connection:
+        rows = connection.execute(text("select count(*) from patient_statements"))
+        assert rows.scalar() == 0
+
+
+def test_a_credit_balance_is_not_written_off(ledger, new_claim):
+    claim_id = new_claim(["100.00"])
+    _post_one(ledger, claim_id, clp(f"C{claim_id}V1", "1", "100.00", "110.00"))
+
+    assert ledger.write_off(claim_id, "small balance") == D("0.00")
+    assert ledger.claim_balance(claim_id).outstanding == D("-10.00")
