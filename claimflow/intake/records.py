@@ -81,6 +81,8 @@ class SyntheaTransition:
     payer: str
     start_time: str  # full timestamps: spans meet at an instant, not a day
     end_time: str
+    secondary_payer: str = ""
+    ownership: str = ""  # Self, Spouse, Guardian (who holds the policy)
 
     def covers(self, encounter: SyntheaEncounter) -> bool:
         """Whether the encounter started inside this span."""
@@ -156,6 +158,8 @@ def read_export(folder: Path) -> SyntheaData:
                 payer=row["PAYER"],
                 start_time=row["START_YEAR"],
                 end_time=row["END_YEAR"],
+                secondary_payer=row["SECONDARY_PAYER"],
+                ownership=row["OWNERSHIP"],
             )
         )
     return SyntheaData(

@@ -21,8 +21,9 @@ What a claim holds:
 Nothing is dropped silently: an encounter without a payer, without coverage on
 its date, with a code missing from a crosswalk or a charge missing from the fee
 schedule, or with nothing billable, is listed in ``IntakePlan.unbillable`` with
-the reason. Codes deliberately left off a claim (bundled procedures, social
-findings that are not coded) are listed in the claim's ``notes``.
+the reason. What a claim deliberately leaves out (bundled procedures, social
+findings that are not coded, a secondary payer, a policy held by a spouse or
+guardian) is listed in the claim's ``notes``.
 
 Re-dating (``as_of``): the sample's encounters run from the 1960s to 2024, past
 every filing limit today. Given ``as_of``, each planned claim is moved forward
@@ -220,9 +221,9 @@ class _Planner:
         if rule.kind == "none":
             raise NotBillable(f"nothing billable: {rule.basis}")
         patient = self.data.patients[encounter.patient]
-        coverage, x12_payer_id = self._coverage(encounter)
-        address = self._address(patient)
         notes: list[str] = []
+        coverage, x12_payer_id = self._coverage(encounter, notes)
+        address = self._address(patient)
         age = age_on(patient.birth_date, encounter.start)
         codes = self._line_codes(encounter, rule, age, notes)
         diagnoses, reasons = self._diagnoses(encounter, rule, patient, notes)
@@ -289,7 +290,9 @@ class _Planner:
 
     # ------------------------------------------------------------- coverage
 
-    def _coverage(self, encounter: SyntheaEncounter) -> tuple[Coverage, str]:
+    def _coverage(
+        self, encounter: SyntheaEncounter, notes: list[str]
+    ) -> tuple[Coverage, str]:
         spans = self.data.transitions.get(encounter.patient, [])
         span = next((s for s in spans if s.covers(encounter)), None)
         if span is None:
@@ -300,6 +303,14 @@ class _Planner:
             raise NotBillable(f"no payer mapping for Synthea payer {name!r}")
         if not entry.payer_id:
             raise NotBillable(f"no payer: uninsured ({name}) on {encounter.start}")
+        if span.ownership not in ("", "Self"):
+            notes.append(
+                f"policy held by the patient's {span.ownership.lower()}: billed "
+                "with the patient as subscriber (Coverage has no subscriber fields)"
+            )
+        if span.secondary_payer:
+            second = self.data.payer_names.get(span.secondary_payer, "unknown")
+            notes.append(f"secondary payer {second} on file: no secondary claim")
         coverage = Coverage(
             payer_id=entry.payer_id,
             payer_name=entry.name,

@@ -29,6 +29,7 @@ REVERSAL = "22"
 DENIED = "4"
 PATIENT_GROUP = "PR"
 UNMATCHED_QUEUE = "unmatched_remittance"
+BALANCE_QUEUE = "remittance_balance"
 
 
 def _content_hash(remittance: Remittance) -> str:
@@ -157,6 +158,33 @@ def _open_unmatched_item(session: Session, row: RemitClaimRow) -> None:
     )
 
 
+def _is_balanced(remittance: Remittance) -> bool:
+    claims = sum((clp.paid for clp in remittance.claims), Decimal(0))
+    plb = sum((adj.amount for adj in remittance.provider_adjustments), Decimal(0))
+    return money(claims - plb) == remittance.payment_amount
+
+
+def _open_balance_item(
+    session: Session, row: RemittanceRow, remittance: Remittance
+) -> None:
+    claims = money(sum((clp.paid for clp in remittance.claims), Decimal(0)))
+    plb = money(
+        sum((adj.amount for adj in remittance.provider_adjustments), Decimal(0))
+    )
+    session.add(
+        WorkItemRow(
+            key=f"remit-balance:{row.id}",
+            queue=BALANCE_QUEUE,
+            title="Remittance does not balance",
+            reason=(
+                f"835 ST02 {row.transaction_control_number} trace "
+                f"{row.trace_number}: payment {remittance.payment_amount} but "
+                f"claim payments {claims} less provider adjustments {plb}"
+            ),
+        )
+    )
+
+
 class RemittanceMixin(LedgerBase):
     """Store 835 transactions once; post each CLP to the journal once."""
 
@@ -167,7 +195,9 @@ class RemittanceMixin(LedgerBase):
 
         The same transaction (same ISA13, GS06, ST02, TRN02 and content) is
         stored once, whatever file it arrives in. A CLP that matches no claim
-        version opens an ``unmatched_remittance`` work item.
+        version opens an ``unmatched_remittance`` work item; a payment (BPR02)
+        that is not the claim payments less the provider adjustments opens a
+        ``remittance_balance`` one.
 
         Args:
             file_id: The inbound file the transaction came in.
@@ -194,6 +224,7 @@ class RemittanceMixin(LedgerBase):
                     remittance_id=found.id,
                     duplicate=True,
                     claims=_matches(session, found.id),
+                    balanced=_is_balanced(remittance),
                 )
             if session.get(InboundFileRow, file_id) is None:
                 raise NotFoundError(f"no inbound file {file_id}")
@@ -216,9 +247,15 @@ class RemittanceMixin(LedgerBase):
                 session.add(
                     ProviderAdjustmentRow(remittance_id=row.id, **plb.model_dump())
                 )
+            balanced = _is_balanced(remittance)
+            if not balanced:
+                _open_balance_item(session, row, remittance)
             session.flush()
             return RemittanceStored(
-                remittance_id=row.id, duplicate=False, claims=_matches(session, row.id)
+                remittance_id=row.id,
+                duplicate=False,
+                claims=_matches(session, row.id),
+                balanced=balanced,
             )
 
         return self._tx(work)

@@ -61,6 +61,8 @@ class RemittanceStored(Model):
     remittance_id: int
     duplicate: bool
     claims: list[RemitClaimMatch] = Field(default_factory=list)
+    # BPR02 = sum of CLP04 less the PLB amounts; False opens a work item.
+    balanced: bool = True
 
 
 class PostingResult(Model):

@@ -97,6 +97,8 @@ def test_preventive_visit_merges_screening_units(sample):
     assert planned.claim.diagnoses == ["Z00.00"]
     assert planned.claim.coverage.payer_id == "ANTHEM"
     assert planned.notes == [
+        "policy held by the patient's spouse: billed with the patient as "
+        "subscriber (Coverage has no subscriber fields)",
         "procedure 710824005 not billed: health and social needs review is part "
         "of the E/M visit",
         "procedure 430193006 not billed: medication reconciliation is part of the "
@@ -165,6 +167,15 @@ def test_every_redated_claim_lands_in_the_window(sample):
         assert claim.coverage.start <= claim.from_date <= claim.coverage.end
     weeks = Counter(((AS_OF - c.claim.from_date).days - 1) // 7 for c in plan.claims)
     assert sorted(weeks) == [0, 1, 2, 3]
+
+
+def test_blank_patient_zip_comes_from_the_town(sample):
+    plan = plan_claims(sample)
+    mashpee = [c for c in plan.claims if c.patient.address.city == "Mashpee"]
+
+    assert mashpee
+    assert {c.claim.patient.address.zip for c in mashpee} == {"02649"}
+    assert {c.claim.patient.address.state for c in mashpee} == {"MA"}
 
 
 def test_plan_carries_no_synthea_uuid_or_ssn(sample):

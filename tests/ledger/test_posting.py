@@ -4,6 +4,8 @@ import pytest
 from ledger_builders import adj, clp, line, remittance
 from sqlalchemy import text
 
+from claimflow.models import ProviderAdjustment
+
 D = Decimal
 
 
@@ -307,3 +309,29 @@ def test_a_credit_balance_is_not_written_off(ledger, new_claim):
 
     assert ledger.write_off(claim_id, "small balance") == D("0.00")
     assert ledger.claim_balance(claim_id).outstanding == D("-10.00")
+
+
+def test_provider_adjustments_and_balance_check(ledger, new_claim):
+    claim_id = new_claim(["100.00"])
+    balanced = remittance(clp(f"C{claim_id}V1", "1", "100.00", "100.00"))
+    balanced.provider_adjustments = [
+        ProviderAdjustment(provider_id="1234567893", reason="WO", amount=D("15.00"))
+    ]
+    balanced.payment_amount = D("85.00")
+    off = remittance(clp(f"C{claim_id}V1", "1", "100.00", "90.00"), trace="T-OFF")
+    off.payment_amount = D("95.00")
+
+    good = _store(ledger, balanced)
+    bad = _store(ledger, off, "off.835")
+
+    assert (good.balanced, bad.balanced) == (True, False)
+    items = ledger.open_work_items()
+    assert [(i.queue, i.key) for i in items] == [
+        ("remittance_balance", f"remit-balance:{bad.remittance_id}")
+    ]
+    assert "payment 95.00 but claim payments 90.00" in items[0].reason
+    with ledger.engine.connect() as connection:
+        row = connection.execute(
+            text("select reason, amount from provider_adjustments")
+        ).one()
+    assert (row.reason, D(str(row.amount)).quantize(D("0.01"))) == ("WO", D("15.00"))
