@@ -10,7 +10,7 @@ by a business key, and a claim version is never transmitted twice.
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
@@ -54,6 +54,9 @@ logger = logging.getLogger(__name__)
 SUBMITTER_ID = "CLAIMFLOW"
 CLEARINGHOUSE_ID = "CLEARINGHOUSE"
 CLEARINGHOUSE_NAME = "CLAIMFLOW CLEARINGHOUSE"
+
+# When a payer's rules name no warning, ops still hear of a deadline this early.
+DEFAULT_FILING_WARNING_DAYS = 30
 
 
 def balances(balance: ClaimBalance) -> Balances:
@@ -191,13 +194,15 @@ class ClaimActivities:
         self.ledger.record_scrub(
             request.claim_id, request.version, ruleset.hash, findings
         )
+        deadline = ruleset.filing_deadline(claim)
         return ScrubResult(
             ruleset_hash=ruleset.hash,
             findings=findings,
             blocking=any(f.severity == Severity.ERROR for f in findings),
             plan=ruleset.plan,
-            filing_deadline=ruleset.filing_deadline(claim),
-            filing_warning=ruleset.filing_warning_date(claim),
+            filing_deadline=deadline,
+            filing_warning=ruleset.filing_warning_date(claim)
+            or deadline - timedelta(days=DEFAULT_FILING_WARNING_DAYS),
         )
 
     # ------------------------------------------------------------------ submission

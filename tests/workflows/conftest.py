@@ -12,9 +12,13 @@ from claimflow.devserver import find_binary
 from workflows.search_attributes import ALL_KEYS
 
 
-@pytest_asyncio.fixture(scope="session")
+@pytest_asyncio.fixture
 async def env():
-    """The time-skipping test server with our search attributes registered."""
+    """A time-skipping test server per test, with our search attributes.
+
+    One server per test keeps the clock honest: a server shared by several tests
+    would skip time through timers that earlier tests left behind.
+    """
     async with await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=str(find_binary("temporal-test-server")),
         data_converter=pydantic_data_converter,

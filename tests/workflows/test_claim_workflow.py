@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import uuid
 from collections.abc import Callable
 from datetime import date, timedelta
@@ -49,6 +50,7 @@ class Harness:
         self.inbox = InboxActivities(ledger, clearinghouse)
         self.task_queue = f"claims-{uuid.uuid4()}"
         self.executor = concurrent.futures.ThreadPoolExecutor(8)
+        self.handles: list[WorkflowHandle] = []
 
     async def __aenter__(self) -> Harness:
         self.worker = Worker(
@@ -63,6 +65,11 @@ class Harness:
         return self
 
     async def __aexit__(self, *exc) -> None:
+        # Leave no running claim behind: its timers would let the shared
+        # time-skipping server jump ahead for the next test.
+        for handle in self.handles:
+            with contextlib.suppress(Exception):
+                await handle.terminate("test finished")
         await self.worker.__aexit__(*exc)
         self.executor.shutdown()
 
@@ -104,6 +111,7 @@ class Harness:
             task_queue=self.task_queue,
             search_attributes=initial_search_attributes(inp),
         )
+        self.handles.append(handle)
         return claim_id, handle
 
     async def view(self, handle: WorkflowHandle) -> ClaimStatusView:
@@ -155,8 +163,13 @@ async def harness(env, ledger, simulator, rules):
         yield running
 
 
-def recent(days: int = 10) -> date:
-    return date.today() - timedelta(days=days)
+async def server_today(env) -> date:
+    """Today on the test server's clock, which time skipping moves ahead."""
+    return (await env.get_current_time()).date()
+
+
+async def recent(env, days: int = 10) -> date:
+    return await server_today(env) - timedelta(days=days)
 
 
 def status_is(*statuses: ClaimStatus) -> Callable[[ClaimStatusView], bool]:
@@ -164,7 +177,7 @@ def status_is(*statuses: ClaimStatus) -> Callable[[ClaimStatusView], bool]:
 
 
 async def test_paid_in_full_closes_with_contractual_adjustment(harness: Harness):
-    claim = make_claim(payer_id="MEDICAID", service_date=recent())
+    claim = make_claim(payer_id="MEDICAID", service_date=await recent(harness.env))
     harness.roster(claim)
     claim_id, handle = await harness.start(claim)
 
@@ -195,7 +208,7 @@ async def test_coinsurance_goes_to_patient_billing_then_closes_on_payment(
     claim = make_claim(
         payer_id="MEDICARE",
         member_id="1EG4TE5MK73",
-        service_date=recent(),
+        service_date=await recent(harness.env),
         lines=[("99214", "200.00")],
         birth_date=date(1950, 3, 2),
     )
@@ -227,7 +240,7 @@ async def test_coinsurance_goes_to_patient_billing_then_closes_on_payment(
 
 
 async def test_denied_then_corrected_resubmitted_and_paid(harness: Harness):
-    claim = make_claim(payer_id="MEDICAID", service_date=recent())
+    claim = make_claim(payer_id="MEDICAID", service_date=await recent(harness.env))
     harness.roster(claim)
     claim_id, handle = await harness.start(claim)
     harness.scenario(claim_id, 1, "deny:CO:16")
@@ -235,8 +248,8 @@ async def test_denied_then_corrected_resubmitted_and_paid(harness: Harness):
     view = await harness.until(
         handle, lambda v: v.status == ClaimStatus.DENIED and bool(v.work_items)
     )
-    assert "CO-16" in view.denial_codes
-    task = view.work_items[0]
+    assert view.denial_codes == ["CO-16"]
+    [task] = view.work_items
     assert task.queue == "Billing-Corrections"
     # A denial does not write anything off: the charge stays owed until resolved.
     assert harness.ledger.claim_balance(claim_id).outstanding == Decimal("150.00")
@@ -268,7 +281,7 @@ async def test_denied_then_corrected_resubmitted_and_paid(harness: Harness):
 async def test_no_remittance_sends_status_inquiries_then_escalates(
     harness: Harness, rules
 ):
-    claim = make_claim(payer_id="MEDICAID", service_date=recent())
+    claim = make_claim(payer_id="MEDICAID", service_date=await recent(harness.env))
     harness.roster(claim)
     claim_id, handle = await harness.start(claim)
     harness.scenario(claim_id, 1, "no_response")
@@ -292,9 +305,10 @@ async def test_no_remittance_sends_status_inquiries_then_escalates(
 async def test_timely_filing_escalates_when_the_deadline_passes(
     harness: Harness, rules
 ):
-    claim = make_claim(payer_id="MEDICAID", service_date=date.today() - timedelta(360))
+    today = await server_today(harness.env)
+    claim = make_claim(payer_id="MEDICAID", service_date=today - timedelta(360))
     deadline = rules.select("MEDICAID", claim.from_date).filing_deadline(claim)
-    assert date.today() < deadline < date.today() + timedelta(10)
+    assert today < deadline < today + timedelta(10)
     harness.roster(claim)
     claim_id, handle = await harness.start(claim)
     harness.scenario(claim_id, 1, "no_ack")
