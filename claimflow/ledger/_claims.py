@@ -258,8 +258,8 @@ class ClaimsMixin(LedgerBase):
 
         The claim's ``claim_id``, patient control number and line control
         numbers are placeholders: the ledger assigns the id, numbers the lines
-        1..n and sets both control numbers. The total charge is posted to the
-        journal.
+        1..n, sets both control numbers and ``encounter_id`` (the ledger's
+        encounter row). The total charge is posted to the journal.
 
         Args:
             encounter_key: A stable, PHI-free key of the encounter billed.
@@ -300,7 +300,7 @@ class ClaimsMixin(LedgerBase):
                 session,
                 row.id,
                 1,
-                claim,
+                claim.model_copy(update={"encounter_id": encounter.id}),
                 claim.lines,
                 claim.diagnoses,
                 claim.frequency_code,

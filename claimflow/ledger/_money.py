@@ -32,7 +32,9 @@ def _sum(entries: list[LedgerEntryRow], kinds: tuple[str, ...]) -> Decimal:
     return money(sum((e.amount for e in entries if e.kind in kinds), Decimal(0)))
 
 
-def _claim_entries(session: Session, claim_ids: list[int] | None) -> list:
+def _claim_entries(
+    session: Session, claim_ids: list[int] | None
+) -> list[LedgerEntryRow]:
     statement = select(LedgerEntryRow).where(LedgerEntryRow.claim_id.is_not(None))
     if claim_ids is not None:
         statement = statement.where(LedgerEntryRow.claim_id.in_(claim_ids))

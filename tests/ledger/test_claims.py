@@ -24,6 +24,7 @@ def test_create_claim_assigns_numbers_and_posts_charge(ledger, new_claim):
 
     assert claim.claim_id == claim_id
     assert claim.version == 1
+    assert claim.encounter_id is not None and claim.encounter_id > 0
     assert claim.patient_control_number == f"C{claim_id}V1"
     assert [line.line_number for line in claim.lines] == [1, 2]
     assert [line.line_control_number for line in claim.lines] == [
