@@ -409,7 +409,8 @@ def _summarise(ledger: Ledger, result, views: dict[int, ClaimStatusView]) -> dic
         "patient_responsibility": _money(totals.patient_responsibility),
         "outstanding": _money(totals.outstanding),
         "unbillable": [
-            {"encounter": u.encounter_id, "reason": u.reason} for u in result.unbillable
+            {"encounter": u.encounter_key, "date": str(u.start), "reason": u.reason}
+            for u in result.unbillable
         ],
         "denial_rate_by_payer": {
             payer: f"{denied[payer] / count:.2f}"

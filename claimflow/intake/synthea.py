@@ -130,8 +130,9 @@ def plan_claims(
 
     Args:
         data: A loaded export (``load_synthea``).
-        limit: Look only at the first ``limit`` encounters by start time; each
-            of them becomes a planned claim or an unbillable entry.
+        limit: Stop after the first ``limit`` billable encounters by start
+            time; every encounter before the last of them that cannot be
+            billed is listed with its reason.
         as_of: Re-date claims into the 28 days before this date.
         reference: Reference tables (the package's own by default).
 
@@ -140,10 +141,12 @@ def plan_claims(
     """
     tables = reference or load_reference()
     encounters = sorted(data.encounters, key=lambda e: (e.start_time, e.uuid))
-    chosen = encounters if limit is None else encounters[:limit]
     planner = _Planner(data, tables, encounters, as_of)
-    plan = IntakePlan(as_of=as_of, considered=len(chosen))
-    for encounter in chosen:
+    plan = IntakePlan(as_of=as_of, considered=0)
+    for encounter in encounters:
+        if limit is not None and len(plan.claims) >= limit:
+            break
+        plan.considered += 1
         try:
             plan.claims.append(planner.plan(encounter))
         except NotBillable as reason:

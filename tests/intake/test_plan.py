@@ -34,17 +34,18 @@ def _lines(planned):
     ]
 
 
-def test_first_forty_encounters(sample):
+def test_limit_takes_the_first_forty_billable_encounters(sample):
     plan = plan_claims(sample, limit=40)
 
     reasons = Counter(u.reason.split(" on ")[0] for u in plan.unbillable)
-    assert plan.considered == 40
-    assert len(plan.claims) == 29
-    assert len(plan.unbillable) == 11
+    assert plan.considered == 52
+    assert len(plan.claims) == 40
+    assert len(plan.unbillable) == 12
     assert reasons == {
-        "no payer: uninsured (NO_INSURANCE)": 10,
+        "no payer: uninsured (NO_INSURANCE)": 11,
         "nothing billable: death certification: not a billable service": 1,
     }
+    assert plan.claims[-1].original_start == date(1989, 1, 20)
     starts = [c.original_start for c in plan.claims]
     assert starts == sorted(starts)
     assert starts[0] == date(1973, 8, 15)
