@@ -19,9 +19,21 @@ COUNTERS = ("interchange", "group", "transaction")
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001
+    # The driver's own transaction handling would start every transaction as a
+    # reader and fail at once ("database is locked") when two writers upgrade at
+    # the same time; we begin each one ourselves, as a writer, and let a busy
+    # database make the other wait.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _sqlite_begin(connection) -> None:  # noqa: ANN001
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 class LedgerBase:
@@ -37,6 +49,7 @@ class LedgerBase:
         self.engine: Engine = create_engine(url)
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine, "begin", _sqlite_begin)
 
     def create_all(self) -> None:
         """Create the ledger's tables (if missing) and seed the counters."""

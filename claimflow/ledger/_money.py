@@ -25,7 +25,8 @@ PAID = ("payer_payment",)
 ADJUSTED = ("adjustment", "write_off")
 TO_PATIENT = ("transfer_to_patient",)
 # "pr_assessed" is a memo of what the payer said the patient owes; it counts
-# once "transfer_to_patient" moves it. "patient_payment" is on the patient.
+# once "transfer_to_patient" moves it. "denial" is a memo of a denial's
+# adjustments: the charge stays owed. "patient_payment" is on the patient.
 
 
 def _sum(entries: list[LedgerEntryRow], kinds: tuple[str, ...]) -> Decimal:

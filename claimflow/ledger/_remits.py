@@ -16,6 +16,7 @@ from claimflow.ledger.tables import (
     ClaimLineRow,
     ClaimVersionRow,
     InboundFileRow,
+    LedgerEntryRow,
     ProviderAdjustmentRow,
     RemitClaimRow,
     RemitLineRow,
@@ -266,8 +267,12 @@ class RemittanceMixin(LedgerBase):
         Entries: the payer payment (CLP04); one entry per claim- or line-level
         adjustment, CO/OA/PI (and CR) as adjustments; PR as patient
         responsibility assessed (moved to the patient by ``bill_patient``).
-        Reversals (CLP02 22) post their amounts as sent, so negative. A second
-        call posts nothing and returns the same figures.
+        On a denial (CLP02 4, or nothing paid with non-PR adjustments) the
+        non-PR adjustments are memo entries (``denied_amount``) that leave the
+        charge outstanding until it is rebilled, appealed or written off.
+        Reversals (CLP02 22) post their amounts as sent, so negative, the same
+        way as the CLP they take back. A second call posts nothing and returns
+        the same figures.
 
         Args:
             remit_claim_id: A ``RemitClaimMatch.remit_claim_id`` with a claim.
@@ -323,8 +328,9 @@ class RemittanceMixin(LedgerBase):
             session, f"remit:{row.id}:paid", "payer_payment", row.paid, **common
         )
         adjustments = _adjustments(session, row.id)
+        other = "denial" if result.denied_amount else "adjustment"
         for adj in adjustments:
-            kind = "pr_assessed" if adj.group_code == PATIENT_GROUP else "adjustment"
+            kind = "pr_assessed" if adj.group_code == PATIENT_GROUP else other
             self._journal(
                 session,
                 f"remit:{row.id}:adj:{adj.id}",
@@ -357,6 +363,21 @@ def _adjustments(session: Session, remit_claim_id: int) -> list[AdjustmentRow]:
     )
 
 
+def _reverses_denial(session: Session, row: RemitClaimRow) -> bool:
+    """Whether a reversal takes back a CLP that was posted as a denial."""
+    if row.reverses_id is None:
+        return False
+    return (
+        session.exec(
+            select(LedgerEntryRow.id).where(
+                LedgerEntryRow.remit_claim_id == row.reverses_id,
+                LedgerEntryRow.kind == "denial",
+            )
+        ).first()
+        is not None
+    )
+
+
 def _summarise(session: Session, row: RemitClaimRow, already: bool) -> PostingResult:
     adjustments = _adjustments(session, row.id)
     lines = session.exec(
@@ -371,7 +392,14 @@ def _summarise(session: Session, row: RemitClaimRow, already: bool) -> PostingRe
     )
     # Without service lines, the claim payment stands in for the lines'.
     nothing_paid = all(line.paid == 0 for line in lines) if lines else row.paid == 0
-    denied = row.status_code == DENIED or (nothing_paid and bool(other))
+    reversal = row.status_code == REVERSAL
+    denied = not reversal and (
+        row.status_code == DENIED or (nothing_paid and bool(other))
+    )
+    # A denial's adjustments are a memo: the charge stays owed until someone
+    # rebills, appeals or writes it off. A reversal follows the CLP it undoes.
+    memo = _reverses_denial(session, row) if reversal else denied
+    other_total = money(sum((a.amount for a in other), Decimal(0)))
     carcs: list[str] = []
     codes: list[str] = []
     for adj in adjustments:
@@ -389,10 +417,11 @@ def _summarise(session: Session, row: RemitClaimRow, already: bool) -> PostingRe
         claim_id=row.claim_id,
         already_posted=already,
         status_code=row.status_code,
-        reversal=row.status_code == REVERSAL,
+        reversal=reversal,
         reverses_remit_claim_id=row.reverses_id,
         paid=row.paid,
-        adjusted=money(sum((a.amount for a in other), Decimal(0))),
+        adjusted=Decimal("0.00") if memo else other_total,
+        denied_amount=other_total if memo else Decimal("0.00"),
         patient_responsibility=pr_total,
         denied=denied,
         denied_lines=sum(1 for line in lines if line.paid == 0),

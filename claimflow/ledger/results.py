@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 
 from pydantic import Field
 
@@ -75,7 +76,8 @@ class PostingResult(Model):
     reversal: bool
     reverses_remit_claim_id: int | None = None  # the CLP a reversal takes back
     paid: Money
-    adjusted: Money  # CO, OA, PI (and 4010 CR) adjustments
+    adjusted: Money  # CO, OA, PI (and 4010 CR) adjustments that close the charge
+    denied_amount: Money = Decimal("0.00")  # a denial's adjustments (a memo)
     patient_responsibility: Money  # PR adjustments (CLP05 when no PR CAS)
     denied: bool
     denied_lines: int

@@ -126,8 +126,52 @@ def test_denied_claim(ledger, new_claim):
     assert result.denied is True
     assert result.denied_lines == 1
     assert result.carcs == ["50"] and result.rarcs == ["N115"]
-    assert result.adjusted == D("100.00")
+    assert (result.adjusted, result.denied_amount) == (D("0.00"), D("100.00"))
+    # A denial writes nothing off: the charge stays owed until it is resolved.
+    assert _balance(ledger, claim_id) == (D("100.00"), 0, 0, 0, D("100.00"))
+
+    assert ledger.write_off(claim_id, "not medically necessary") == D("100.00")
     assert _balance(ledger, claim_id) == (D("100.00"), 0, D("100.00"), 0, 0)
+
+
+def test_denied_then_corrected_version_paid(ledger, new_claim):
+    claim_id = new_claim(["150.00"])
+    denial = clp(
+        f"C{claim_id}V1", "4", "150.00", "0.00", adjustments=[adj("CO-16", "150.00")]
+    )
+    _post_one(ledger, claim_id, denial)
+    ledger.new_version(claim_id, diagnoses=["J02.0"], original_payer_claim_number="P")
+    paid = clp(
+        f"C{claim_id}V2", "1", "150.00", "67.50", adjustments=[adj("CO-45", "82.50")]
+    )
+
+    result = _post_one(ledger, claim_id, paid)
+
+    assert result.claim_id == claim_id and result.denied is False
+    assert _balance(ledger, claim_id) == (D("150.00"), D("67.50"), D("82.50"), 0, 0)
+
+
+def test_reversal_of_a_denial_stays_a_memo(ledger, new_claim):
+    claim_id = new_claim(["100.00"])
+    pcn = f"C{claim_id}V1"
+    _post_one(
+        ledger, claim_id, clp(pcn, "4", "100.00", "0.00", [], [adj("CO-16", "100.00")])
+    )
+    stored = _store(
+        ledger,
+        remittance(
+            clp(pcn, "22", "-100.00", "0.00", adjustments=[adj("CO-16", "-100.00")]),
+            clp(pcn, "1", "100.00", "80.00", adjustments=[adj("CO-45", "20.00")]),
+            trace="TRN-R",
+        ),
+    )
+
+    undo = ledger.post_remittance_claim(stored.claims[0].remit_claim_id)
+    ledger.post_remittance_claim(stored.claims[1].remit_claim_id)
+
+    assert (undo.reversal, undo.denied) == (True, False)
+    assert (undo.adjusted, undo.denied_amount) == (D("0.00"), D("-100.00"))
+    assert _balance(ledger, claim_id) == (D("100.00"), D("80.00"), D("20.00"), 0, 0)
 
 
 def test_all_lines_unpaid_with_contractual_adjustment_is_a_denial(ledger, new_claim):
