@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -443,7 +444,10 @@ def _print_summary(summary: dict, options: DemoOptions, say) -> None:
             say(f"  claim-{d['claim_id']} ({d['status']}): {d['reason']}")
     if summary["unbillable"]:
         say(f"Not billable: {len(summary['unbillable'])} encounter(s)")
-        reasons = Counter(u["reason"] for u in summary["unbillable"])
+        reasons = Counter(
+            re.sub(r" on \d{4}-\d{2}-\d{2}$", "", u["reason"])
+            for u in summary["unbillable"]
+        )
         for reason, count in reasons.most_common():
             say(f"  {count:>3} x {reason}")
     if summary.get("web_ui"):

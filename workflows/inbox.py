@@ -9,6 +9,7 @@ It continues as new after a bounded number of polls so its history stays small.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from temporalio import workflow
@@ -36,22 +37,34 @@ class InboxWorkflow:
             names = await workflow.execute_activity(
                 "list_inbox", result_type=list[str], summary="List inbox", **ACTIVITY
             )
-            for name in names:
-                outcome = await workflow.execute_activity(
-                    "read_inbound_file",
-                    name,
-                    result_type=FileOutcome,
-                    summary=f"Read {name}",
-                    **ACTIVITY,
+            # Files are read side by side; a claim copes with its 999, 277CA and
+            # 835 arriving in any order.
+            outcomes = await asyncio.gather(
+                *(
+                    workflow.execute_activity(
+                        "read_inbound_file",
+                        name,
+                        result_type=FileOutcome,
+                        summary=f"Read {name}",
+                        **ACTIVITY,
+                    )
+                    for name in names
                 )
-                for message in outcome.messages:
-                    await self._deliver(message)
-                await workflow.execute_activity(
-                    "acknowledge_inbound_file",
-                    name,
-                    summary=f"Acknowledge {name}",
-                    **ACTIVITY,
+            )
+            await asyncio.gather(
+                *(self._deliver(m) for outcome in outcomes for m in outcome.messages)
+            )
+            await asyncio.gather(
+                *(
+                    workflow.execute_activity(
+                        "acknowledge_inbound_file",
+                        name,
+                        summary=f"Acknowledge {name}",
+                        **ACTIVITY,
+                    )
+                    for name in names
                 )
+            )
             await workflow.sleep(
                 timedelta(seconds=inp.poll_seconds), summary="next inbox poll"
             )
