@@ -134,11 +134,45 @@ class ServiceLine(Model):
     place_of_service: str = "11"
     diagnosis_pointers: list[int] = Field(default_factory=lambda: [1])
     line_control_number: str  # REF*6R, echoed back on the 835 line
+    revenue_code: str | None = None  # 837I SV201; procedure may then be ""
+    # 837 loop 2430: how earlier payers adjudicated this line (secondary claims).
+    adjudications: list[LineAdjudication] = Field(default_factory=list)
 
     @field_validator("charge", mode="before")
     @classmethod
     def _charge(cls, value: object) -> Decimal:
         return money(value)  # type: ignore[arg-type]
+
+
+class OtherPayer(Model):
+    """An earlier (or other) payer on a claim: 837 loops 2320 and 2330A/B."""
+
+    payer_id: str
+    payer_name: str
+    priority: Literal["primary", "secondary", "tertiary"] = "primary"  # SBR01
+    member_id: str
+    subscriber_first_name: str | None = None
+    subscriber_last_name: str | None = None
+    relationship: str = "18"  # SBR02
+    group_number: str | None = None
+    plan_type: str = "CI"  # SBR09
+    paid: Money | None = None  # AMT*D: what this payer paid on the claim
+    remaining_patient_liability: Money | None = None  # AMT*EAF
+    adjustments: list[Adjustment] = Field(default_factory=list)  # claim-level CAS
+    payer_claim_number: str | None = None  # 2330B REF*F8
+    adjudication_date: date | None = None  # 2330B DTP*573
+
+
+class LineAdjudication(Model):
+    """One earlier payer's decision on one service line: 837 loop 2430."""
+
+    payer_id: str  # SVD01, matches OtherPayer.payer_id
+    paid: Money  # SVD02
+    procedure: str  # SVD03-2
+    modifiers: list[str] = Field(default_factory=list)
+    units: Decimal = Decimal(1)  # SVD05
+    adjustments: list[Adjustment] = Field(default_factory=list)
+    adjudication_date: date  # DTP*573
 
 
 class Claim(Model):
@@ -159,6 +193,12 @@ class Claim(Model):
     lines: list[ServiceLine]
     prior_auth_number: str | None = None
     encounter_id: int | None = None
+    # Payers that saw the claim before (or beside) this one: 837 loops 2320/2330.
+    other_payers: list[OtherPayer] = Field(default_factory=list)
+    # Institutional (837I) only: CLM05-1 facility type, DTP*434 statement period.
+    facility_type_code: str | None = None
+    statement_from: date | None = None
+    statement_through: date | None = None
 
     @property
     def total_charge(self) -> Decimal:
@@ -337,3 +377,9 @@ class Finding(Model):
     fix: str | None = None
     source: str = ""  # file:line of the edit
     trace: list[ConditionTrace] = Field(default_factory=list)
+
+
+# Claims refer to Adjustment and LineAdjudication, defined after them.
+ServiceLine.model_rebuild()
+OtherPayer.model_rebuild()
+Claim.model_rebuild()
