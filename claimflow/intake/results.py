@@ -55,7 +55,8 @@ class IntakePlan(Model):
     """Claims to create and encounters that cannot be billed."""
 
     as_of: date | None = None
-    considered: int  # encounters looked at (the first ``limit`` by start time)
+    considered: int  # encounters looked at, in start-time order, up to the last
+    # of the first ``limit`` billable ones (all of them without a limit)
     claims: list[PlannedClaim] = Field(default_factory=list)
     unbillable: list[Unbillable] = Field(default_factory=list)
 
