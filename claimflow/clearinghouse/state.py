@@ -44,6 +44,23 @@ def write_atomically(path: Path, data: bytes) -> None:
         raise
 
 
+
+# The counters ``GET /v1/stats`` reports, present from the start.
+STAT_NAMES = (
+    "submissions",
+    "duplicates",
+    "rejected_syntax",
+    "claims_received",
+    "claims_accepted",
+    "claims_rejected",
+    "claims_adjudicated",
+    "claims_paid",
+    "claims_denied",
+    "remittances",
+    "eligibility_requests",
+    "claim_status_requests",
+)
+
 class SimulatorState:
     """Thread-safe access to the data directory (one process at a time).
 
@@ -108,8 +125,8 @@ class SimulatorState:
         counters[counter] = counters.get(counter, 0) + amount
 
     def stats(self) -> dict[str, int]:
-        """Return a copy of the statistics counters."""
-        return dict(self._state["counters"])
+        """Return the statistics counters, every one of them (zero when unused)."""
+        return {name: 0 for name in STAT_NAMES} | dict(self._state["counters"])
 
     def commit(self) -> None:
         """Write counters, sequences and claim statuses to disk."""
