@@ -5,11 +5,19 @@ from __future__ import annotations
 from claimflow.ledger._claims import ClaimsMixin
 from claimflow.ledger._exchange import ExchangeMixin
 from claimflow.ledger._money import MoneyMixin
+from claimflow.ledger._parties import PartiesMixin
 from claimflow.ledger._remits import RemittanceMixin
 from claimflow.ledger._work import WorkMixin
 
 
-class Ledger(ClaimsMixin, ExchangeMixin, RemittanceMixin, MoneyMixin, WorkMixin):
+class Ledger(
+    PartiesMixin,
+    ClaimsMixin,
+    ExchangeMixin,
+    RemittanceMixin,
+    MoneyMixin,
+    WorkMixin,
+):
     """The claims database: parties, claims, exchanges and the money journal.
 
     Every public method runs in one transaction of its own and takes or returns
