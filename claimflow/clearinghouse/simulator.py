@@ -238,17 +238,21 @@ def _route(method: str, path: str) -> Route:
 
 
 class SimulatorServer(ThreadingHTTPServer):
-    """A threading HTTP server bound to the loopback interface.
+    """A threading HTTP server, bound to the loopback interface by default.
 
     Args:
         engine: the simulator answering requests.
         port: the TCP port; 0 picks a free one.
+        host: the address to bind; only a container (docker-compose) needs
+            anything but loopback.
     """
 
     daemon_threads = True
 
-    def __init__(self, engine: SimulatorEngine, port: int = 0) -> None:
-        super().__init__((LOOPBACK, port), _Handler)
+    def __init__(
+        self, engine: SimulatorEngine, port: int = 0, host: str = LOOPBACK
+    ) -> None:
+        super().__init__((host, port), _Handler)
         self.engine = engine
 
     @property
@@ -290,12 +294,17 @@ def main(argv: list[str] | None = None) -> int:
     """
     parser = argparse.ArgumentParser(description="claimflow payer simulator")
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument(
+        "--host", default=LOOPBACK, help="bind address (default 127.0.0.1)"
+    )
     parser.add_argument("--data-dir", type=Path, required=True)
     parser.add_argument("--roster", type=Path)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, stream=sys.stderr)
     roster = load_roster(args.roster) if args.roster else None
-    server = SimulatorServer(SimulatorEngine(args.data_dir, roster), args.port)
+    server = SimulatorServer(
+        SimulatorEngine(args.data_dir, roster), args.port, args.host
+    )
     print(server.url, flush=True)
     try:
         server.serve_forever()
