@@ -82,6 +82,53 @@ def _rules(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
+def _intake(args: argparse.Namespace) -> int:
+    from claimflow.intake.x837 import intake_837
+    from claimflow.ledger import Ledger
+    from claimflow.starter import connect, start_claim
+
+    settings = Settings.from_env()
+    ledger = Ledger(settings.database_url)
+    ledger.create_all()
+    report = intake_837(ledger, Path(args.file), settings.home / "outbox" / "999")
+    print(
+        f"{args.file}: {len(report.claim_ids)} claim(s) read, "
+        f"{len(report.rejected)} transaction(s) rejected; 999 in {report.acknowledgment}"
+    )
+    for reason in report.rejected:
+        print(f"  rejected: {reason}")
+    if not report.claim_ids:
+        return 1 if report.rejected else 0
+
+    async def start() -> None:
+        client = await connect(settings)
+        for claim_id in report.claim_ids:
+            handle = await start_claim(client, ledger, claim_id, settings.task_queue)
+            print(f"  claim {claim_id}: workflow {handle.id}")
+
+    try:
+        asyncio.run(start())
+    except RuntimeError as err:
+        print(
+            f"Claims are in the ledger, but their workflows were not started: {err}. "
+            "Run the same command again once Temporal is up.",
+            file=sys.stderr,
+        )
+        return 1
+    return 1 if report.rejected else 0
+
+
+def _x12(args: argparse.Namespace) -> int:
+    from claimflow.x12 import cli
+
+    command = {
+        "validate": cli.validate_command,
+        "show": cli.show_command,
+        "json": cli.json_command,
+    }[args.action]
+    return command(args.file)
+
+
 def _schema(args: argparse.Namespace) -> int:
     from claimflow import messages
 
@@ -131,6 +178,16 @@ def build_parser() -> argparse.ArgumentParser:
     rules.add_argument("action", choices=["check", "test"])
     rules.add_argument("path", nargs="?")
     rules.set_defaults(run=_rules)
+
+    intake = sub.add_parser("intake", help="read claims from a practice system")
+    intake.add_argument("kind", choices=["837"])
+    intake.add_argument("file")
+    intake.set_defaults(run=_intake)
+
+    x12 = sub.add_parser("x12", help="validate, show or convert an X12 file")
+    x12.add_argument("action", choices=["validate", "show", "json"])
+    x12.add_argument("file")
+    x12.set_defaults(run=_x12)
 
     schema = sub.add_parser("schema", help="print a message's JSON schema")
     schema.add_argument("name", nargs="?")

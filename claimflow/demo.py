@@ -27,9 +27,8 @@ from pathlib import Path
 
 import httpx
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
-from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.contrib.pydantic import pydantic_data_converter
-from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from claimflow.config import PROJECT_ROOT, Settings
 from claimflow.devserver import (
@@ -40,9 +39,10 @@ from claimflow.devserver import (
     wait_for_port,
 )
 from claimflow.ledger import Ledger
-from claimflow.messages import ClaimInput, ClaimStatusView, InboxInput
+from claimflow.messages import ClaimStatusView, InboxInput
 from claimflow.models import FINAL_STATUSES, ClaimStatus
-from workflows.claim import ClaimWorkflow, initial_search_attributes
+from claimflow.starter import start_claim
+from workflows.claim import ClaimWorkflow
 from workflows.inbox import InboxWorkflow
 
 INBOX_WORKFLOW_ID = "inbox-clearinghouse"
@@ -278,33 +278,10 @@ async def _intake_and_run(
         id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
         static_summary="Reads 999, 277CA and 835 files from the clearinghouse",
     )
-    handles: dict[int, WorkflowHandle] = {}
-    for claim_id in result.claim_ids:
-        claim = ledger.get_claim(claim_id)
-        inp = ClaimInput(
-            claim_id=claim_id,
-            payer_id=claim.coverage.payer_id,
-            billing_npi=claim.billing_provider.npi,
-            service_date=claim.from_date,
-            billed=claim.total_charge,
-        )
-        workflow_id = f"claim-{claim_id}"
-        try:
-            handles[claim_id] = await client.start_workflow(
-                ClaimWorkflow.run,
-                inp,
-                id=workflow_id,
-                task_queue=settings.task_queue,
-                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-                id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
-                search_attributes=initial_search_attributes(inp),
-                static_summary=(
-                    f"Claim {claim_id}: {claim.coverage.payer_name}, "
-                    f"DOS {claim.from_date}, billed {claim.total_charge}"
-                ),
-            )
-        except WorkflowAlreadyStartedError:
-            handles[claim_id] = client.get_workflow_handle(workflow_id)
+    handles: dict[int, WorkflowHandle] = {
+        claim_id: await start_claim(client, ledger, claim_id, settings.task_queue)
+        for claim_id in result.claim_ids
+    }
 
     views = await _wait_until_settled(handles, options, children, settings.home)
     summary = _summarise(ledger, result, views)

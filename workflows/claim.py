@@ -96,6 +96,7 @@ CLEARINGHOUSE = dict(
 TIMELY_FILING_QUEUE = "AR-Timely-Filing"
 ELIGIBILITY_QUEUE = "Eligibility"
 SCRUB_QUEUE = "Billing-Corrections"
+RULES_QUEUE = "Payer-Setup"
 EDI_QUEUE = "EDI-Support"
 
 
@@ -258,7 +259,12 @@ class ClaimWorkflow:
                 **LEDGER,
             )
             self.corrected_since_submission = True
-            result = await self._scrub_once()
+            try:
+                result = await self._scrub_once()
+            except ActivityError as err:
+                raise ApplicationError(
+                    f"version {self.version} saved, but the scrub failed: {err.cause}"
+                ) from err
             self._note(f"Corrected: version {self.version}")
             self.last_correction = CorrectionResult(
                 version=self.version, findings=result.findings, blocking=result.blocking
@@ -409,8 +415,52 @@ class ClaimWorkflow:
             )
         return result
 
+    async def _scrub_or_hold(self) -> ScrubResult | None:
+        """Scrub; while no ruleset covers the claim, hold it for a person.
+
+        Returns:
+            The scrub result, or ``None`` when the claim was voided or written off
+            while it waited.
+        """
+        attempt = 0
+        while True:
+            try:
+                return await self._scrub_once()
+            except ActivityError as err:
+                cause = err.cause
+                if not (
+                    isinstance(cause, ApplicationError) and cause.type == "NoRuleset"
+                ):
+                    raise
+            attempt += 1
+            await self._set_status(ClaimStatus.SCRUB_HOLD, cause.message)
+            item = await self._open_work_item(
+                RULES_QUEUE,
+                "No payer rules cover this claim",
+                cause.message,
+                None,
+                f"no-rules-{attempt}",
+            )
+            self.waiting_for = (
+                f"Waiting for payer rules (work item {item} in {RULES_QUEUE}): "
+                + cause.message
+            )
+            await workflow.wait_condition(
+                lambda item=item: (
+                    item in self.resolutions or self.void_request is not None
+                )
+            )
+            if self.void_request:
+                return None
+            if self.resolutions[item].decision == "write_off":
+                await self._write_off("No payer rules for the claim")
+                return None
+            # "done": the rules were published; scrub again.
+
     async def _scrub_until_clean(self) -> None:
-        result = await self._scrub_once()
+        result = await self._scrub_or_hold()
+        if result is None:
+            return
         while result.blocking:
             errors = [f for f in result.findings if f.severity == Severity.ERROR]
             summary = "; ".join(f"{f.edit_id}: {f.message}" for f in errors)
@@ -441,7 +491,9 @@ class ClaimWorkflow:
                     await self._write_off("Claim could not be made billable")
                     return
                 # "done" without a correction: the scrub runs again (rules may differ).
-            result = await self._scrub_once()
+            result = await self._scrub_or_hold()
+            if result is None:
+                return
         warnings = [f for f in result.findings if f.severity == Severity.WARNING]
         for finding in warnings:
             await self._open_work_item(

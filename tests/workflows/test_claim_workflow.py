@@ -28,6 +28,7 @@ from claimflow.messages import (
     ClaimInput,
     ClaimStatusView,
     CorrectClaim,
+    CoverageUpdated,
     PatientPayment,
     ResolveWorkItem,
 )
@@ -327,3 +328,57 @@ async def test_timely_filing_escalates_when_the_deadline_passes(
     assert escalation.title == f"Filing deadline {deadline} reached"
     warning = [w for w in view.work_items if w.title.startswith("Timely filing")]
     assert warning and warning[0].due == deadline
+
+
+async def test_inactive_coverage_holds_until_coverage_is_updated(harness: Harness):
+    claim = make_claim(payer_id="MEDICAID", service_date=await recent(harness.env))
+    harness.roster(claim, active=False)
+    claim_id, handle = await harness.start(claim)
+
+    view = await harness.until(
+        handle, status_is(ClaimStatus.ELIGIBILITY_HOLD), pump=False
+    )
+    [item] = view.work_items
+    assert item.queue == "Eligibility"
+    assert view.waiting_for.startswith("Waiting for coverage_updated")
+
+    harness.roster(claim, active=True)
+    await handle.signal(
+        ClaimWorkflow.coverage_updated, CoverageUpdated(transaction_id="ehr-cov-1")
+    )
+    await harness.until(handle, status_is(ClaimStatus.CLOSED))
+    assert harness.ledger.claim_balance(claim_id).paid == Decimal("67.50")
+
+
+async def test_scrub_error_holds_until_the_claim_is_corrected(harness: Harness):
+    # M54.5 stopped being a billable ICD-10-CM code (it has children since 2021).
+    claim = make_claim(
+        payer_id="MEDICAID", service_date=await recent(harness.env), diagnoses=["M54.5"]
+    )
+    harness.roster(claim)
+    claim_id, handle = await harness.start(claim)
+
+    view = await harness.until(handle, status_is(ClaimStatus.SCRUB_HOLD), pump=False)
+    errors = [f for f in view.findings if f.severity == "error"]
+    assert [f.edit_id for f in errors] == ["basics.DX-02"]
+    assert "M54.5" in errors[0].message
+
+    corrected = await handle.execute_update(
+        ClaimWorkflow.correct_claim,
+        CorrectClaim(transaction_id="coder-1", diagnoses=["M54.50"]),
+    )
+    assert (corrected.version, corrected.blocking) == (2, False)
+    await harness.until(handle, status_is(ClaimStatus.CLOSED))
+    # Never sent before, so version 2 is an original claim, not a replacement.
+    assert harness.ledger.get_claim(claim_id, 2).frequency_code == "1"
+
+
+async def test_a_claim_no_ruleset_covers_waits_for_payer_setup(harness: Harness):
+    claim = make_claim(payer_id="MEDICAID", service_date=date(2024, 6, 3))
+    harness.roster(claim)
+    _, handle = await harness.start(claim)
+
+    view = await harness.until(handle, status_is(ClaimStatus.SCRUB_HOLD), pump=False)
+    [item] = view.work_items
+    assert item.queue == "Payer-Setup"
+    assert "MEDICAID" in view.waiting_for and "2024-06-03" in view.waiting_for

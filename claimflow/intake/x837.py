@@ -1,0 +1,138 @@
+"""Intake of 837P/837I files from a practice-management system.
+
+``claimflow intake 837 FILE`` reads the file transaction by transaction, puts every
+readable claim in the ledger (with its patient, providers, payer and coverage) and
+starts its workflow. A transaction that cannot be read is kept verbatim in the ledger's
+quarantine with its reason and a work item, and a 999 answers the file: accepted sets,
+rejected sets with the segment that failed. Reading the same file again creates
+nothing new: claims are keyed by billing NPI, CLM01 and date of service.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from claimflow import x12
+from claimflow.ledger import Ledger
+from claimflow.models import Claim
+
+QUARANTINE_QUEUE = "EDI-Support"
+RECEIVER_ID = "CLAIMFLOW"
+
+
+@dataclass
+class Intake837Report:
+    """What one 837 file gave the ledger."""
+
+    file_id: int
+    claim_ids: list[int] = field(default_factory=list)
+    rejected: list[str] = field(default_factory=list)  # reasons, file order
+    acknowledgment: Path | None = None
+
+
+def _key(*parts: object) -> str:
+    return hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:24]
+
+
+def store_claim(ledger: Ledger, claim: Claim) -> int:
+    """Put a claim read from an 837 in the ledger, once; return its id."""
+    coverage = claim.coverage
+    ledger.upsert_payer(
+        coverage.payer_id, coverage.payer_name, coverage.payer_id, coverage.plan_type
+    )
+    ledger.upsert_provider(claim.billing_provider)
+    if claim.rendering_provider is not None:
+        ledger.upsert_provider(claim.rendering_provider)
+    patient = claim.patient
+    # The person is keyed by what the 837 says about them, hashed: no name,
+    # member ID or birth date leaves the patients table.
+    patient_id = ledger.upsert_patient(
+        "837:"
+        + _key(
+            coverage.payer_id,
+            coverage.member_id,
+            patient.last_name,
+            patient.first_name,
+            patient.birth_date,
+        ),
+        patient.first_name,
+        patient.last_name,
+        patient.birth_date,
+        patient.sex,
+        patient.address,
+    )
+    ledger.add_coverage(patient_id, coverage)
+    stored = claim.model_copy(
+        update={"patient": patient.model_copy(update={"patient_id": patient_id})}
+    )
+    encounter_key = "837:" + _key(
+        claim.billing_provider.npi, claim.patient_control_number, claim.from_date
+    )
+    return ledger.create_claim(encounter_key, stored)
+
+
+def intake_837(ledger: Ledger, path: Path, outbox: Path) -> Intake837Report:
+    """Read one 837 file into the ledger and answer it with a 999.
+
+    Args:
+        ledger: Where claims, the raw file and any quarantine go.
+        path: The file as the practice system dropped it.
+        outbox: Folder the 999 is written to (``<file name>.999``).
+
+    Returns:
+        The claim ids created (or found from an earlier read), the reasons of the
+        rejected transactions, and the 999's path.
+    """
+    content = path.read_bytes()
+    text = content.decode("utf-8", errors="replace")
+    file_id, _ = ledger.store_inbound_file(path.name, "837", content)
+    numbers = ledger.allocate_control_numbers()
+    envelope = x12.Envelope(
+        sender_id=RECEIVER_ID,
+        receiver_id="SUBMITTER",
+        interchange_control_number=int(numbers.interchange),
+        group_control_number=int(numbers.group),
+        transaction_control_number=numbers.transaction,
+        created=datetime.now(UTC),
+    )
+    try:
+        # The 999 and the intake agree: a set pyx12 rejects is not billed.
+        answer, read = x12.acknowledge(text, envelope)
+    except x12.X12Error as err:
+        _quarantine(ledger, file_id, path.name, str(err))
+        return Intake837Report(file_id=file_id, rejected=[str(err)])
+    report = Intake837Report(file_id=file_id)
+    for claim in read.items:
+        report.claim_ids.append(store_claim(ledger, claim))
+    for rejected in read.rejected:
+        report.rejected.append(rejected.reason)
+        _quarantine(
+            ledger,
+            file_id,
+            f"{path.name} ST02 {rejected.transaction_control_number}",
+            rejected.reason,
+            rejected.text.encode(),
+        )
+    outbox.mkdir(parents=True, exist_ok=True)
+    report.acknowledgment = outbox / f"{path.name}.999"
+    report.acknowledgment.write_text(answer)
+    return report
+
+
+def _quarantine(
+    ledger: Ledger, file_id: int, what: str, reason: str, text: bytes | None = None
+) -> None:
+    if text is not None:
+        file_id, _ = ledger.store_inbound_file(what, "837-rejected", text)
+    ledger.quarantine_file(file_id, reason)
+    ledger.create_work_item(
+        None,
+        QUARANTINE_QUEUE,
+        f"837 {what} quarantined",
+        reason[:500],
+        None,
+        f"quarantine-837-{file_id}",
+    )
