@@ -92,7 +92,9 @@ def denial_codes(remit: RemitClaim) -> list[str]:
     if remit.status_code == "4":
         sources = remit.all_adjustments()
     else:
-        sources = [a for line in remit.lines if line.paid == 0 for a in line.adjustments]
+        sources = [
+            a for line in remit.lines if line.paid == 0 for a in line.adjustments
+        ]
     for adjustment in sources:
         code = f"{adjustment.group}-{adjustment.reason}"
         if adjustment.group != "PR" and code not in found:
@@ -182,7 +184,9 @@ class ClaimActivities:
                 else self.rules.select(claim.coverage.payer_id, claim.from_date)
             )
         except NoRulesetError as err:
-            raise ApplicationError(str(err), type="NoRuleset", non_retryable=True)
+            raise ApplicationError(
+                str(err), type="NoRuleset", non_retryable=True
+            ) from err
         findings = ruleset.scrub(
             ScrubInput(
                 claim=claim,
@@ -325,7 +329,7 @@ class ClaimActivities:
         )
         return actions
 
-    # ------------------------------------------------------------------ people and money
+    # ----------------------------------------------------------------- people and money
 
     @activity.defn(name="open_work_item")
     def open_work_item(self, request: WorkItemRequest) -> int:

@@ -93,7 +93,8 @@ def _intake(args: argparse.Namespace) -> int:
     report = intake_837(ledger, Path(args.file), settings.home / "outbox" / "999")
     print(
         f"{args.file}: {len(report.claim_ids)} claim(s) read, "
-        f"{len(report.rejected)} transaction(s) rejected; 999 in {report.acknowledgment}"
+        f"{len(report.rejected)} transaction(s) rejected; "
+        f"999 in {report.acknowledgment}"
     )
     for reason in report.rejected:
         print(f"  rejected: {reason}")

@@ -325,7 +325,9 @@ async def _wait_until_settled(
         while True:
             _check_alive(children, home)
             found = await asyncio.gather(*(_view(h) for h in handles.values()))
-            views = {cid: v for cid, v in zip(handles, found) if v is not None}
+            views = {
+                cid: v for cid, v in zip(handles, found, strict=True) if v is not None
+            }
             settled = sum(1 for v in views.values() if _settled(v))
             progress.update(settled, Counter(v.status.value for v in views.values()))
             if settled == len(handles) or time.monotonic() > deadline:

@@ -29,7 +29,7 @@ class Message(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-# --------------------------------------------------------------------------- workflow input
+# ----------------------------------------------------------------------- workflow input
 
 
 class ClaimInput(Message):

@@ -217,7 +217,7 @@ class Claim(Model):
         return self.lines[0].place_of_service
 
 
-# --------------------------------------------------------------------------- eligibility
+# -------------------------------------------------------------------------- eligibility
 
 
 class EligibilityInquiry(Model):
@@ -251,7 +251,7 @@ class EligibilityResult(Model):
     message: str = ""
 
 
-# --------------------------------------------------------------------------- acknowledgments
+# ---------------------------------------------------------------------- acknowledgments
 
 
 class AckKind(StrEnum):

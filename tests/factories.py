@@ -53,7 +53,9 @@ def make_claim(
             last_name="SAMPLE",
             birth_date=birth_date,
             sex=sex,
-            address=Address(line1="2 DEMO ST", city="SOMERVILLE", state="MA", zip="02155"),
+            address=Address(
+                line1="2 DEMO ST", city="SOMERVILLE", state="MA", zip="02155"
+            ),
         ),
         coverage=Coverage(
             payer_id=payer_id,

@@ -206,7 +206,8 @@ class ClaimWorkflow:
         if self._first_time(message.transaction_id):
             self.acks.append(message)
             self._note(
-                f"{message.ack.kind} {'accepted' if message.ack.accepted else 'rejected'}"
+                f"{message.ack.kind} "
+                f"{'accepted' if message.ack.accepted else 'rejected'}"
                 f" (version {message.claim_version})"
             )
 
@@ -725,7 +726,9 @@ class ClaimWorkflow:
             if remit.payer_claim_number:
                 self.payer_claim_number = remit.payer_claim_number
             self.accepted_by_payer = True
-            self.denial_codes = sorted(set(self.denial_codes) | set(posted.denial_codes))
+            self.denial_codes = sorted(
+                set(self.denial_codes) | set(posted.denial_codes)
+            )
             self.adjustment_codes = sorted(
                 set(self.adjustment_codes) | set(posted.adjustment_codes)
             )
@@ -952,7 +955,7 @@ class ClaimWorkflow:
             return end.action
         return "final"
 
-    # ------------------------------------------------------------------ money after the payer
+    # ------------------------------------------------------------ money after the payer
 
     async def _await_patient_balance(self) -> None:
         while self.patient_due > 0:
@@ -1141,7 +1144,7 @@ class ClaimWorkflow:
 
 
 def initial_search_attributes(inp: ClaimInput) -> TypedSearchAttributes:
-    """The search attributes a claim workflow starts with (none identifies a patient)."""
+    """The search attributes a claim starts with; none identifies a patient."""
     return TypedSearchAttributes(
         [
             SearchAttributePair(sa.CLAIM_STATUS, ClaimStatus.INTAKE.value),

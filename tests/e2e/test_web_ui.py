@@ -74,7 +74,9 @@ async def test_a_missing_search_attribute_is_added_back(server):
 
 @pytest.mark.e2e
 async def test_web_ui_lists_claims_filtered_by_status_and_payer(server):
-    client = await Client.connect(server.address, data_converter=pydantic_data_converter)
+    client = await Client.connect(
+        server.address, data_converter=pydantic_data_converter
+    )
     for claim_id, payer in [(901, "AETNA"), (902, "AETNA"), (903, "MEDICAID")]:
         inp = ClaimInput(
             claim_id=claim_id,

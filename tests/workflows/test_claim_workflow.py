@@ -148,7 +148,9 @@ class Harness:
             )
             for message in outcome.messages:
                 if message.acknowledgment is not None:
-                    await handle.signal(ClaimWorkflow.acknowledgment, message.acknowledgment)
+                    await handle.signal(
+                        ClaimWorkflow.acknowledgment, message.acknowledgment
+                    )
                 else:
                     await handle.signal(ClaimWorkflow.remittance, message.remittance)
                 delivered += 1
@@ -295,7 +297,9 @@ async def test_no_remittance_sends_status_inquiries_then_escalates(
     await harness.env.sleep(timedelta(days=days + 1))
 
     view = await harness.until(
-        handle, lambda v: any(w.queue == "AR-Follow-up" for w in v.work_items), pump=False
+        handle,
+        lambda v: any(w.queue == "AR-Follow-up" for w in v.work_items),
+        pump=False,
     )
     inquiries = [h for h in view.history if h.event.startswith("276 status inquiry")]
     assert len(inquiries) == (days - 1) // every
