@@ -15,10 +15,10 @@ How a claim is priced, line by line:
 
 The denial mix puts each claim in a bucket from its seed: 8 % CO-16 (claim lacks
 information, RARC M76 or N290, only on an original first version; the corrected claim
-is paid), 5 % CO-97 on the second line (bundled; a one-line claim is paid), 4 % CO-50
-on one line, and everything else paid. The bucket is a golden-ratio (Weyl) sequence
-over the seed rather than a random draw, so consecutive claim ids spread evenly and a
-40-claim demo meets every path.
+is paid), 5 % CO-97 on the second line (bundled; on a one-line claim, its only line),
+4 % CO-50 on one line, and everything else paid. The bucket is a golden-ratio (Weyl)
+sequence over the seed rather than a random draw, so consecutive claim ids spread
+evenly and a 40-claim demo meets every path.
 """
 
 from __future__ import annotations
@@ -121,9 +121,10 @@ def seeded_decision(claim: Claim, seed: int) -> Decision:
             return Decision("deny_claim", "CO", "16", remarks=(rarc,))
         return PAY
     if bucket < _CO97_BELOW:
-        if len(claim.lines) > 1:
-            return Decision("deny_line", "CO", "97", line_index=1, remarks=("M15",))
-        return PAY
+        # Bundled into another service: the second line of a claim that has one,
+        # else the only line (bundled into a service on another claim).
+        index = 1 if len(claim.lines) > 1 else 0
+        return Decision("deny_line", "CO", "97", line_index=index, remarks=("M15",))
     if bucket < _CO50_BELOW:
         return Decision(
             "deny_line", "CO", "50", line_index=rng.randrange(len(claim.lines))

@@ -120,6 +120,15 @@ def test_co97_denies_the_second_line_and_pays_the_rest(make_claim):
     assert remit.patient_responsibility == D("19.80")
 
 
+def test_co97_on_a_one_line_claim_denies_the_claim(make_claim):
+    remit = run(make_claim(18, [("99213", "120.00")]))
+
+    assert remit.status_code == "4"
+    assert cas(remit.lines[0]) == [("CO", "97", D("120.00"))]
+    assert remit.lines[0].remarks == ["M15"]
+    assert remit.paid == D("0.00")
+
+
 def test_co50_on_a_one_line_claim_denies_the_claim(make_claim):
     remit = run(make_claim(31, [("97110", "95.00")]))
 
