@@ -11,15 +11,18 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import os
 import uuid
 from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from temporalio.client import WorkflowHandle
 from temporalio.testing import ActivityEnvironment
-from temporalio.worker import Worker
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.worker import Replayer, Worker
 
 from activities.claims import ClaimActivities
 from activities.inbox import InboxActivities
@@ -37,6 +40,9 @@ from tests.conftest import put_json
 from tests.factories import make_claim, store_claim
 from workflows.claim import ClaimWorkflow, initial_search_attributes
 from workflows.search_attributes import CLAIM_STATUS, PAYER_ID
+
+
+HISTORIES = Path(__file__).resolve().parents[1] / "fixtures" / "histories"
 
 
 class Harness:
@@ -114,6 +120,21 @@ class Harness:
         )
         self.handles.append(handle)
         return claim_id, handle
+
+    async def replay(self, handle: WorkflowHandle, name: str) -> None:
+        """Replay the claim's history now; keep it in the corpus when asked to.
+
+        ``CLAIMFLOW_RECORD_HISTORIES=1`` writes the history to
+        ``tests/fixtures/histories/<name>.json`` so later code changes are
+        replayed against it (``test_replay.py``).
+        """
+        history = await handle.fetch_history()
+        await Replayer(
+            workflows=[ClaimWorkflow], data_converter=pydantic_data_converter
+        ).replay_workflow(history)
+        if os.environ.get("CLAIMFLOW_RECORD_HISTORIES") == "1":
+            HISTORIES.mkdir(parents=True, exist_ok=True)
+            (HISTORIES / f"{name}.json").write_text(history.to_json())
 
     async def view(self, handle: WorkflowHandle) -> ClaimStatusView:
         return await handle.query(ClaimWorkflow.status_view)
@@ -199,6 +220,7 @@ async def test_paid_in_full_closes_with_contractual_adjustment(harness: Harness)
     assert view.denial_codes == []
     result = await handle.result()
     assert result.status == ClaimStatus.CLOSED
+    await harness.replay(handle, "paid-in-full")
     described = await handle.describe()
     attributes = described.typed_search_attributes
     assert attributes.get(CLAIM_STATUS) == "closed"
@@ -240,6 +262,7 @@ async def test_coinsurance_goes_to_patient_billing_then_closes_on_payment(
     result = await handle.result()
     assert result.status == ClaimStatus.CLOSED
     assert harness.ledger.patient_due(claim_id) == Decimal("0.00")
+    await harness.replay(handle, "coinsurance-patient-paid")
 
 
 async def test_denied_then_corrected_resubmitted_and_paid(harness: Harness):
@@ -269,6 +292,8 @@ async def test_denied_then_corrected_resubmitted_and_paid(harness: Harness):
     )
 
     await harness.until(handle, status_is(ClaimStatus.CLOSED))
+    await handle.result()
+    await harness.replay(handle, "denied-corrected-resubmitted-paid")
     version2 = harness.ledger.get_claim(claim_id, 2)
     assert version2.frequency_code == "7"
     assert version2.original_payer_claim_number
@@ -304,6 +329,7 @@ async def test_no_remittance_sends_status_inquiries_then_escalates(
     inquiries = [h for h in view.history if h.event.startswith("276 status inquiry")]
     assert len(inquiries) == (days - 1) // every
     assert view.status == ClaimStatus.ACCEPTED
+    await harness.replay(handle, "no-remittance-escalated")
     assert view.waiting_for.startswith("Waiting for 835 from")
 
 

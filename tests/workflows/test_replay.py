@@ -1,0 +1,38 @@
+"""Replay the committed claim histories with today's workflow code.
+
+A change to ``ClaimWorkflow`` that would break a claim already running (a new
+activity call, a reordered timer) fails here instead of in production. The corpus is
+recorded from the workflow tests with ``CLAIMFLOW_RECORD_HISTORIES=1``; regenerate
+it only on purpose, behind ``workflow.patched`` for any change to running code.
+"""
+
+from pathlib import Path
+
+import pytest
+from temporalio.client import WorkflowHistory
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.worker import Replayer
+
+from workflows.claim import ClaimWorkflow
+
+HISTORIES = sorted(
+    (Path(__file__).resolve().parents[1] / "fixtures" / "histories").glob("*.json")
+)
+
+
+def test_the_corpus_covers_the_main_claim_paths():
+    assert [p.stem for p in HISTORIES] == [
+        "coinsurance-patient-paid",
+        "denied-corrected-resubmitted-paid",
+        "no-remittance-escalated",
+        "paid-in-full",
+    ]
+
+
+@pytest.mark.parametrize("path", HISTORIES, ids=lambda p: p.stem)
+async def test_history_replays_without_nondeterminism(path: Path):
+    history = WorkflowHistory.from_json(f"replay-{path.stem}", path.read_text())
+    result = await Replayer(
+        workflows=[ClaimWorkflow], data_converter=pydantic_data_converter
+    ).replay_workflow(history, raise_on_replay_failure=False)
+    assert result.replay_failure is None
