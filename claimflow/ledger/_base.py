@@ -11,7 +11,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, create_engine, select
 
-from claimflow.ledger.tables import ControlCounterRow, LedgerEntryRow, metadata
+from claimflow.ledger import migrations
+from claimflow.ledger.tables import ControlCounterRow, LedgerEntryRow
 
 T = TypeVar("T")
 
@@ -52,8 +53,14 @@ class LedgerBase:
             event.listen(self.engine, "begin", _sqlite_begin)
 
     def create_all(self) -> None:
-        """Create the ledger's tables (if missing) and seed the counters."""
-        metadata.create_all(self.engine)
+        """Upgrade the database to the newest schema and seed the counters.
+
+        An empty database is built revision by revision; a ledger made by an
+        older version of this code is upgraded in place (see
+        ``claimflow.ledger.migrations``). Safe to call from several workers at
+        once.
+        """
+        migrations.upgrade(self.engine)
 
         def seed(session: Session) -> None:
             for name in COUNTERS:

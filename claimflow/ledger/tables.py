@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, LargeBinary, Text, UniqueConstraint
+from sqlalchemy import JSON, DateTime, Index, LargeBinary, Text, UniqueConstraint
 from sqlalchemy.orm import registry
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
@@ -132,6 +132,8 @@ class ClaimRow(LedgerTable, table=True):
     latest_version: int = 1
     created_at: datetime = _stamp()
     updated_at: datetime = _stamp()
+    # The last day the payer accepts the claim (timely filing), when known.
+    filing_deadline: date | None = None
 
 
 class ClaimVersionRow(LedgerTable, table=True):
@@ -266,6 +268,8 @@ class RemittanceRow(LedgerTable, table=True):
             "trace_number",
             "content_hash",
         ),
+        # The same payment reissued in a new envelope: same trace, same body.
+        Index("ux_remittances_trace_body", "trace_number", "body_hash", unique=True),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -283,6 +287,12 @@ class RemittanceRow(LedgerTable, table=True):
     credit_debit: str = Field(max_length=1)
     payment_date: date | None = None
     created_at: datetime = _stamp()
+    # SHA-256 of the transaction without its envelope control numbers (None on
+    # rows stored before revision 0002).
+    body_hash: str | None = Field(default=None, max_length=64)
+    # "posted" (its claims may post) or "held" (its own totals do not balance);
+    # None on rows stored before revision 0002, which were never held.
+    status: str | None = Field(default=None, max_length=20)
 
 
 class RemitClaimRow(LedgerTable, table=True):
@@ -344,6 +354,14 @@ class ProviderAdjustmentRow(LedgerTable, table=True):
     reason: str = Field(max_length=5)
     reference: str | None = None
     amount: Decimal = _money()
+    # Position of the pair in the transaction's PLB segments, from 1.
+    sequence: int | None = None
+    # Where the amount went: "claim" (the claim it names), "provider" (the
+    # provider's own ledger) or "suspense" (names no known claim). None on rows
+    # stored before revision 0002, which were never posted. The claim is not a
+    # foreign key: SQLite cannot add one to an existing table in place.
+    disposition: str | None = Field(default=None, max_length=20)
+    claim_id: int | None = Field(default=None, index=True)
 
 
 # ----------------------------------------------------------------- money
@@ -365,6 +383,11 @@ class LedgerEntryRow(LedgerTable, table=True):
     reason: str | None = None
     remit_claim_id: int | None = Field(default=None, foreign_key="remittance_claims.id")
     created_at: datetime = _stamp()
+    # The business date of the entry: date of service for charges, the 835's
+    # payment date for payer money, the day received for patient payments.
+    effective_date: date | None = Field(default=None, index=True)
+    # The PLB pair a provider-level entry comes from.
+    provider_adjustment_id: int | None = None
 
 
 class PatientStatementRow(LedgerTable, table=True):
