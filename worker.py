@@ -15,6 +15,7 @@ import signal
 import sys
 
 from temporalio.client import Client
+from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Worker
 
@@ -23,11 +24,26 @@ from activities.inbox import InboxActivities
 from claimflow.clearinghouse import open_clearinghouse
 from claimflow.config import Settings
 from claimflow.ledger import Ledger
+from claimflow.messages import InboxInput
 from dsl import RuleRegistry, RulesetError
 from workflows.claim import ClaimWorkflow
 from workflows.inbox import InboxWorkflow
 
 logger = logging.getLogger("claimflow.worker")
+
+INBOX_WORKFLOW_ID = "inbox-clearinghouse"
+
+
+async def ensure_inbox(client: Client, settings: Settings) -> None:
+    """Make sure one inbox workflow reads this clearinghouse's answers."""
+    await client.start_workflow(
+        InboxWorkflow.run,
+        InboxInput(poll_seconds=settings.inbox_poll_seconds),
+        id=INBOX_WORKFLOW_ID,
+        task_queue=settings.task_queue,
+        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+        static_summary="Reads 999, 277CA and 835 files from the clearinghouse",
+    )
 
 
 async def connect(settings: Settings) -> Client:
@@ -85,6 +101,7 @@ async def run(settings: Settings) -> int:
             settings.task_queue,
         )
         async with worker:
+            await ensure_inbox(client, settings)
             await stop.wait()
     return 0
 

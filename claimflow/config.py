@@ -9,6 +9,7 @@
 | ``CLAIMFLOW_TASK_QUEUE`` | ``claims`` |
 | ``CLAIMFLOW_CLEARINGHOUSE_URL`` | ``http://127.0.0.1:8765`` (the payer simulator) |
 | ``CLAIMFLOW_RULES_DIR`` | the project's ``payer_rules/`` |
+| ``CLAIMFLOW_INBOX_POLL_SECONDS`` | ``60`` (how often the inbox workflow polls) |
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ class Settings:
     task_queue: str = "claims"
     clearinghouse_url: str = "http://127.0.0.1:8765"
     rules_dir: Path = PROJECT_ROOT / "payer_rules"
+    inbox_poll_seconds: float = 60
 
     @classmethod
     def from_env(cls) -> Settings:

@@ -27,7 +27,6 @@ from pathlib import Path
 
 import httpx
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
-from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.contrib.pydantic import pydantic_data_converter
 
 from claimflow.config import PROJECT_ROOT, Settings
@@ -39,13 +38,11 @@ from claimflow.devserver import (
     wait_for_port,
 )
 from claimflow.ledger import Ledger
-from claimflow.messages import ClaimStatusView, InboxInput
+from claimflow.messages import ClaimStatusView
 from claimflow.models import FINAL_STATUSES, ClaimStatus
 from claimflow.starter import start_claim
 from workflows.claim import ClaimWorkflow
-from workflows.inbox import InboxWorkflow
 
-INBOX_WORKFLOW_ID = "inbox-clearinghouse"
 SETTLED_STATUSES = {s.value for s in FINAL_STATUSES} | {
     ClaimStatus.PATIENT_BILLING.value
 }
@@ -92,6 +89,7 @@ def _child_env(settings: Settings, temporal_address: str, clearinghouse: str) ->
             "TEMPORAL_ADDRESS": temporal_address,
             "CLAIMFLOW_CLEARINGHOUSE_URL": clearinghouse,
             "CLAIMFLOW_TASK_QUEUE": settings.task_queue,
+            "CLAIMFLOW_INBOX_POLL_SECONDS": "1",
             "PYTHONUNBUFFERED": "1",
         }
     )
@@ -270,14 +268,6 @@ async def _intake_and_run(
     ]
     httpx.put(f"{clearinghouse}/v1/roster", json=roster, timeout=30).raise_for_status()
 
-    await client.start_workflow(
-        InboxWorkflow.run,
-        InboxInput(poll_seconds=1),
-        id=INBOX_WORKFLOW_ID,
-        task_queue=settings.task_queue,
-        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-        static_summary="Reads 999, 277CA and 835 files from the clearinghouse",
-    )
     handles: dict[int, WorkflowHandle] = {
         claim_id: await start_claim(client, ledger, claim_id, settings.task_queue)
         for claim_id in result.claim_ids
