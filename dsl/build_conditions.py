@@ -7,8 +7,9 @@ from datetime import date
 
 from lark import Token, Transformer, v_args
 
+from dsl import codegen as cg
 from dsl import conditions as c
-from dsl.codes import shape_problem
+from dsl.codes import ICD10_RELEASE, icd10_is_billable, npi_is_valid, shape_problem
 from dsl.conditions import CodeMatcher, Cond, NumberMatcher, Value
 from dsl.fields import FIELDS, fields_of, roots
 
@@ -91,9 +92,9 @@ class ConditionsMixin(Transformer):
 
     # ------------------------------------------------------------------ atoms
 
-    def _cond(self, meta, fn, *values: Value) -> Cond:
+    def _cond(self, meta, fn, *values: Value, gen, data=(), releases=()) -> Cond:
         paths = [v.path for v in values if v.path]
-        return Cond(fn, self.pos(meta), paths)
+        return Cond(fn, self.pos(meta), paths, list(data), list(releases), gen)
 
     def compare(self, meta, children):
         left, op, right = children
@@ -110,7 +111,13 @@ class ConditionsMixin(Transformer):
                 f"`{op}` needs numbers, amounts or dates",
                 "Use `=`, `!=`, `in [...]` or `has` for codes and text.",
             )
-        return self._cond(meta, c.compare(left, op, right), left, right)
+        return self._cond(
+            meta,
+            c.compare(left, op, right),
+            left,
+            right,
+            gen=cg.compare(left, op, right),
+        )
 
     def cmp_op(self, meta, children):
         return str(children[0])
@@ -156,38 +163,54 @@ class ConditionsMixin(Transformer):
         value, items = children
         self._scalar(value, "in [...]")
         matcher = self._matcher(items, value.type)
-        return self._cond(meta, c.member(value, lambda env: matcher, negate), value)
+        return self._cond(
+            meta,
+            c.member(value, matcher, negate),
+            value,
+            gen=cg.member(value, matcher, negate),
+        )
 
     def not_in_list(self, meta, children):
         return self.in_list(meta, children, negate=True)
 
-    def _data(self, name: Token, kind: str):
+    def _data(self, name: Token, kind: str) -> c.DataRef:
         alias = str(name)
         self.data_ref(alias, kind, self.pos_of(name))
-        data = self.data
-        return lambda env: data[alias]
+        return c.DataRef(self.data, alias)
 
-    def in_codeset(self, meta, children):
+    def in_codeset(self, meta, children, kind="codeset"):
         value, name = children
-        self._scalar(value, f"in codeset {name}")
-        return self._cond(meta, c.member(value, self._data(name, "codeset")), value)
+        self._scalar(value, f"in {kind} {name}")
+        ref = self._data(name, kind)
+        return self._cond(
+            meta,
+            c.member(value, ref),
+            value,
+            gen=cg.member(value, ref),
+            data=[ref.alias],
+        )
 
     def in_table(self, meta, children):
-        value, name = children
-        self._scalar(value, f"in table {name}")
-        return self._cond(meta, c.member(value, self._data(name, "table")), value)
+        return self.in_codeset(meta, children, kind="table")
 
     def _quantified(self, meta, value, matcher, mode):
         self._list(value)
-        return self._cond(meta, c.quantified(value, matcher, mode), value)
+        data = [matcher.alias] if isinstance(matcher, c.DataRef) else []
+        return self._cond(
+            meta,
+            c.quantified(value, matcher, mode),
+            value,
+            gen=cg.quantified(value, matcher, mode),
+            data=data,
+        )
 
     def none_in_list(self, meta, children):
         matcher = self._matcher(children[1], children[0].type)
-        return self._quantified(meta, children[0], lambda env: matcher, "none")
+        return self._quantified(meta, children[0], matcher, "none")
 
     def any_in_list(self, meta, children):
         matcher = self._matcher(children[1], children[0].type)
-        return self._quantified(meta, children[0], lambda env: matcher, "any")
+        return self._quantified(meta, children[0], matcher, "any")
 
     def none_in_codeset(self, meta, children):
         matcher = self._data(children[1], "codeset")
@@ -209,8 +232,12 @@ class ConditionsMixin(Transformer):
     def has(self, meta, children, negate=False):
         value, target = children
         self._list(value)
+        targets = self._targets(value, target)
         return self._cond(
-            meta, c.has(value, self._targets(value, target), negate), value
+            meta,
+            c.has(value, targets, negate),
+            value,
+            gen=cg.has(value, targets, negate),
         )
 
     def has_no(self, meta, children):
@@ -218,13 +245,25 @@ class ConditionsMixin(Transformer):
 
     def has_format(self, meta, children):
         value, pattern = children
-        return self._cond(meta, c.has_format(value, self.unquote(pattern)), value)
+        regex = c.format_regex(self.unquote(pattern))
+        return self._cond(
+            meta,
+            c.has_format(value, self.unquote(pattern)),
+            value,
+            gen=cg.has_format(value, regex),
+        )
 
     def is_missing(self, meta, children):
-        return self._cond(meta, c.presence(children[0], True), children[0])
+        value = children[0]
+        return self._cond(
+            meta, c.presence(value, True), value, gen=cg.presence(value, True)
+        )
 
     def is_present(self, meta, children):
-        return self._cond(meta, c.presence(children[0], False), children[0])
+        value = children[0]
+        return self._cond(
+            meta, c.presence(value, False), value, gen=cg.presence(value, False)
+        )
 
     def is_code(self, meta, children, op="="):
         value, code = children
@@ -233,7 +272,9 @@ class ConditionsMixin(Transformer):
             Value(lambda env, v=str(code): v, self.pos_of(code), literal=str(code)),
             value.type,
         )
-        return self._cond(meta, c.compare(value, op, lit), value)
+        return self._cond(
+            meta, c.compare(value, op, lit), value, gen=cg.compare(value, op, lit)
+        )
 
     def is_not_code(self, meta, children):
         return self.is_code(meta, children, op="!=")
@@ -243,7 +284,15 @@ class ConditionsMixin(Transformer):
 
     def is_valid(self, meta, children, negate=False):
         value, check = children[0], children[1]
-        return self._cond(meta, c.validity(value, check, negate), value)
+        releases = [ICD10_RELEASE] if check == "icd10" else []
+        checker = npi_is_valid if check == "npi" else icd10_is_billable
+        return self._cond(
+            meta,
+            c.validity(value, check, negate),
+            value,
+            gen=cg.validity(value, checker, negate),
+            releases=releases,
+        )
 
     def is_not_valid(self, meta, children):
         return self.is_valid(meta, children, negate=True)
@@ -251,27 +300,60 @@ class ConditionsMixin(Transformer):
     def any_other_line(self, meta, children):
         inner: Cond = children[0]
         outer = [p for p in inner.paths if not p.startswith("other.")]
-        return Cond(c.any_other_line(inner), self.pos(meta), outer)
+        return Cond(
+            c.any_other_line(inner),
+            self.pos(meta),
+            outer,
+            inner.data,
+            inner.releases,
+            cg.any_other_line(inner.gen),
+        )
 
     def coverage_active(self, meta, children):
-        return Cond(c.coverage_active, self.pos(meta), ["coverage.active"])
+        return Cond(
+            c.coverage_active,
+            self.pos(meta),
+            ["coverage.active"],
+            gen=cg.call(c.coverage_active),
+        )
 
     def always(self, meta, children):
-        return Cond(lambda env: True, self.pos(meta), [])
+        return Cond(lambda env: True, self.pos(meta), [], gen=cg.always())
 
     # ------------------------------------------------------------------ logic
 
     def and_cond(self, meta, children):
         a, b = children
         fa, fb = a.fn, b.fn
-        return Cond(lambda env: fa(env) and fb(env), self.pos(meta), a.paths + b.paths)
+        return Cond(
+            lambda env: fa(env) and fb(env),
+            self.pos(meta),
+            *_joined(a, b),
+            cg.both(a.gen, b.gen),
+        )
 
     def or_cond(self, meta, children):
         a, b = children
         fa, fb = a.fn, b.fn
-        return Cond(lambda env: fa(env) or fb(env), self.pos(meta), a.paths + b.paths)
+        return Cond(
+            lambda env: fa(env) or fb(env),
+            self.pos(meta),
+            *_joined(a, b),
+            cg.either(a.gen, b.gen),
+        )
 
     def not_cond(self, meta, children):
         inner = children[0]
         fn = inner.fn
-        return Cond(lambda env: not fn(env), self.pos(meta), inner.paths)
+        return Cond(
+            lambda env: not fn(env),
+            self.pos(meta),
+            inner.paths,
+            inner.data,
+            inner.releases,
+            cg.negation(inner.gen),
+        )
+
+
+def _joined(a: Cond, b: Cond) -> tuple[list[str], list[str], list[str]]:
+    return a.paths + b.paths, a.data + b.data, a.releases + b.releases

@@ -48,11 +48,18 @@ class Value:
 
 @dataclass
 class Cond:
-    """A compiled condition: ``fn(env) -> bool`` plus its text and the fields read."""
+    """A compiled condition: ``fn(env) -> bool`` plus its text and what it reads.
+
+    ``paths`` are the fields read; ``data`` the aliases of the code sets and tables
+    consulted; ``releases`` the built-in data releases used (the ICD-10-CM release).
+    """
 
     fn: Callable[[Env], bool]
     pos: Pos
     paths: list[str] = field(default_factory=list)
+    data: list[str] = field(default_factory=list)
+    releases: list[str] = field(default_factory=list)
+    gen: Any = None  # builds the same test as Python source (dsl.codegen)
     text: str = field(init=False)
 
     def __post_init__(self) -> None:
@@ -66,6 +73,28 @@ class CodeMatcher:
     def __init__(self, codes: Iterable[str], ranges: Iterable[tuple[str, str]] = ()):
         self.codes = frozenset(codes)
         self.ranges = tuple(ranges)
+
+    @property
+    def plain(self) -> frozenset[str] | None:
+        """The codes as a set when there are no ranges (a faster test for text)."""
+        return None if self.ranges else self.codes
+
+    @property
+    def digit_codes(self) -> frozenset[str] | None:
+        """Codes plus every digit string inside the ranges, when ranges are digits.
+
+        ``None`` when a range has letters, ends of different lengths, or more than
+        10,000 members.
+        """
+        expanded = set(self.codes)
+        for lo, hi in self.ranges:
+            if not (lo.isdigit() and hi.isdigit() and len(lo) == len(hi)):
+                return None
+            if int(hi) - int(lo) > 10_000 or len(expanded) > 10_000:
+                return None
+            width = len(lo)
+            expanded.update(f"{n:0{width}d}" for n in range(int(lo), int(hi) + 1))
+        return frozenset(expanded)
 
     def __contains__(self, code: object) -> bool:
         if not isinstance(code, str):
@@ -103,9 +132,41 @@ def _missing(value: Any) -> bool:
     return value is None or value == [] or value == ""
 
 
+# Field types whose values are always text: a set test on them equals a matcher test.
+TEXT_TYPES = frozenset({"procedure", "modifier", "pos", "icd10", "npi", "sex", "text"})
+
+
+def _constant(value: Value) -> tuple[bool, Any]:
+    """``(True, v)`` when ``value`` is a literal that is never missing."""
+    if value.path is None and value.literal is not None:
+        return True, value.literal
+    return False, None
+
+
+def _is_list(value: Value) -> bool:
+    return (value.type or "").startswith("list:")
+
+
+def compare_values(a: Any, b: Any, op: str) -> bool:
+    """``a op b``; false when either is missing. Lists compare as sets."""
+    if a is None or b is None:
+        return False
+    if isinstance(a, list) and isinstance(b, list):
+        a, b = sorted(a), sorted(b)
+    return bool(_OPS[op](a, b))
+
+
 def compare(left: Value, op: str, right: Value) -> Callable[[Env], bool]:
     """Compare two values; false when either is missing. Lists compare as sets."""
     ga, gb, fn = left.getter, right.getter, _OPS[op]
+    fixed, constant = _constant(right)
+    if fixed and not _is_list(left) and not isinstance(constant, list):
+
+        def run_constant(env: Env) -> bool:
+            a = ga(env)
+            return a is not None and bool(fn(a, constant))
+
+        return run_constant
 
     def run(env: Env) -> bool:
         a, b = ga(env), gb(env)
@@ -118,28 +179,51 @@ def compare(left: Value, op: str, right: Value) -> Callable[[Env], bool]:
     return run
 
 
-def member(value: Value, matcher: Callable[[Env], Any], negate: bool = False):
-    """``value in [...]`` (or ``not in``); false when the value is missing."""
+def _fast_set(matcher: Any, value: Value) -> frozenset[str] | None:
+    """A plain code set standing in for ``matcher`` when the field holds text."""
+    if value.type is None or value.type.removeprefix("list:") not in TEXT_TYPES:
+        return None
+    return getattr(matcher, "plain", None)
+
+
+def member(value: Value, matcher: Any, negate: bool = False):
+    """``value in [...]`` (or ``not in``); false when the value is missing.
+
+    ``matcher`` is a code list, or a :class:`DataRef` resolved on first use.
+    """
     get = value.getter
+    if not isinstance(matcher, DataRef):
+        codes = _fast_set(matcher, value)
+        if codes is not None:
+            if negate:
+                return lambda env: (v := get(env)) is not None and v not in codes
+            return lambda env: (v := get(env)) is not None and v in codes
+    resolve = matcher.get if isinstance(matcher, DataRef) else lambda: matcher
 
     def run(env: Env) -> bool:
         v = get(env)
         if v is None:
             return False
-        return (v in matcher(env)) != negate
+        return (v in resolve()) != negate
 
     return run
 
 
-def quantified(value: Value, matcher: Callable[[Env], Any], mode: str):
+def quantified(value: Value, matcher: Any, mode: str):
     """``any of`` / ``none of`` a list field in a code list; false when missing."""
     get = value.getter
+    codes = None if isinstance(matcher, DataRef) else _fast_set(matcher, value)
+    if codes is not None:
+        if mode == "any":
+            return lambda env: (v := get(env)) is not None and not codes.isdisjoint(v)
+        return lambda env: (v := get(env)) is not None and codes.isdisjoint(v)
+    resolve = matcher.get if isinstance(matcher, DataRef) else lambda: matcher
 
     def run(env: Env) -> bool:
         items = get(env)
         if items is None:
             return False
-        codes = matcher(env)
+        codes = resolve()
         hit = any(item in codes for item in items)
         return hit if mode == "any" else not hit
 
@@ -149,6 +233,11 @@ def quantified(value: Value, matcher: Callable[[Env], Any], mode: str):
 def has(value: Value, targets: list[str], negate: bool = False):
     """``list has X`` / ``has [X, Y]`` (any of them) / ``has no [...]``."""
     get, wanted = value.getter, tuple(targets)
+    if (value.type or "").removeprefix("list:") in TEXT_TYPES:
+        wanted_set = frozenset(targets)
+        if negate:
+            return lambda env: (v := get(env)) is not None and wanted_set.isdisjoint(v)
+        return lambda env: (v := get(env)) is not None and not wanted_set.isdisjoint(v)
 
     def run(env: Env) -> bool:
         items = get(env)
@@ -158,6 +247,21 @@ def has(value: Value, targets: list[str], negate: bool = False):
         return any(t in present for t in wanted) != negate
 
     return run
+
+
+class DataRef:
+    """A code set or table of a rule file, looked up once the linker loaded it."""
+
+    def __init__(self, data: dict[str, Any], alias: str):
+        self.data = data
+        self.alias = alias
+        self._value: Any = None
+
+    def get(self) -> Any:
+        """The loaded data (cached after the first call)."""
+        if self._value is None:
+            self._value = self.data[self.alias]
+        return self._value
 
 
 def format_regex(pattern: str) -> re.Pattern[str]:

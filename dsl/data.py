@@ -52,6 +52,7 @@ class Table:
     codes: frozenset[str]
     pairs: dict[tuple[str, str], tuple[PtpRow, ...]]
     limits: dict[str, MueRow]
+    path: str = ""  # as written in `use table|codeset`, e.g. tables/mue-demo
 
     def __contains__(self, code: object) -> bool:
         return code in self.codes
@@ -124,7 +125,7 @@ def load_table(root: Path, rel_path: str, release: str) -> Table:
         raise DataError(f"`{rel_path}` has a malformed row: {exc}") from exc
     digest = hashlib.sha256(raw).hexdigest()
     frozen = {k: tuple(v) for k, v in pairs.items()}
-    return Table(kind, release, digest, codes, frozen, limits)
+    return Table(kind, release, digest, codes, frozen, limits, rel_path)
 
 
 # --------------------------------------------------------------------------- calendar

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from operator import attrgetter
 from typing import Any
 
 from claimflow.models import Claim, EligibilityResult, RemitClaim, ServiceLine
@@ -54,6 +55,7 @@ class Field:
     type: str
     getter: Callable[[Env], Any]
     needs: str = "claim"  # claim | line | other | diagnosis | remit
+    code: str | None = None  # how generated scrub code reads it (dsl.codegen)
 
 
 def _blank(value: str | None) -> str | None:
@@ -88,28 +90,54 @@ def denied_lines(remit: RemitClaim) -> int:
 
 
 def _line_fields(root: str) -> list[Field]:
-    def get(attr: Callable[[ServiceLine], Any]) -> Callable[[Env], Any]:
+    subject_of = attrgetter(root)
+    name = "L" if root == "line" else "O"
+
+    def get(attr: str) -> Callable[[Env], Any]:
+        read = attrgetter(attr)
+
         def getter(env: Env) -> Any:
-            subject = getattr(env, root)
-            return None if subject is None else attr(subject)
+            subject = subject_of(env)
+            return None if subject is None else read(subject)
 
         return getter
 
     return [
-        Field(f"{root}.number", NUMBER, get(lambda ln: ln.line_number), root),
-        Field(f"{root}.procedure", PROCEDURE, get(lambda ln: ln.procedure), root),
         Field(
-            f"{root}.modifiers", "list:" + MODIFIER, get(lambda ln: ln.modifiers), root
+            f"{root}.number", NUMBER, get("line_number"), root, f"{name}.line_number"
         ),
-        Field(f"{root}.units", NUMBER, get(lambda ln: ln.units), root),
-        Field(f"{root}.charge", MONEY, get(lambda ln: ln.charge), root),
-        Field(f"{root}.pos", POS, get(lambda ln: ln.place_of_service), root),
-        Field(f"{root}.service_date", DATE, get(lambda ln: ln.service_date), root),
+        Field(
+            f"{root}.procedure", PROCEDURE, get("procedure"), root, f"{name}.procedure"
+        ),
+        Field(
+            f"{root}.modifiers",
+            "list:" + MODIFIER,
+            get("modifiers"),
+            root,
+            f"{name}.modifiers",
+        ),
+        Field(f"{root}.units", NUMBER, get("units"), root, f"{name}.units"),
+        Field(f"{root}.charge", MONEY, get("charge"), root, f"{name}.charge"),
+        Field(
+            f"{root}.pos",
+            POS,
+            get("place_of_service"),
+            root,
+            f"{name}.place_of_service",
+        ),
+        Field(
+            f"{root}.service_date",
+            DATE,
+            get("service_date"),
+            root,
+            f"{name}.service_date",
+        ),
         Field(
             f"{root}.diagnosis_pointers",
             "list:" + NUMBER,
-            get(lambda ln: ln.diagnosis_pointers),
+            get("diagnosis_pointers"),
             root,
+            f"{name}.diagnosis_pointers",
         ),
     ]
 
@@ -141,7 +169,7 @@ _ALL = [
     Field("claim.expected_amount", MONEY, lambda env: env.expected_amount),
     *_line_fields("line"),
     *_line_fields("other"),
-    Field("diagnosis", ICD10, lambda env: env.diagnosis, "diagnosis"),
+    Field("diagnosis", ICD10, lambda env: env.diagnosis, "diagnosis", "D"),
     Field("patient.age", NUMBER, _age),
     Field("patient.sex", SEX, lambda env: env.claim.patient.sex),
     Field("patient.zip", TEXT, lambda env: _blank(env.claim.patient.address.zip)),

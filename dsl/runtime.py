@@ -9,10 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from pydantic import BaseModel
 
 from claimflow.models import Adjustment, Claim, EligibilityResult, Finding, RemitClaim
+from dsl.codegen import ruleset_functions
 from dsl.errors import DenialTableError
 from dsl.fields import Env
 from dsl.model import DenialTable, Gateway, Requirement, Row, TestCase, Timely
@@ -68,6 +70,34 @@ class CompiledRuleset:
     tests: list[TestCase] = field(default_factory=list)
     display: str = ""
 
+    def __post_init__(self) -> None:
+        # Condition edits run in one generated pass; table checks run after it.
+        self._windowed = tuple(e.edit.effective is not None for e in self.edits)
+        self._any_window = any(self._windowed)
+        self._always = (True,) * len(self.edits)
+        self._tables = [e for e in self.edits if e.fast is None]
+        self._subjects, self._decide = ruleset_functions(
+            [
+                (
+                    e.id,
+                    e.edit.subject,
+                    e.edit.where.gen if e.edit.where else None,
+                    e.edit.flag.gen,
+                    e.edit.unless.gen if e.edit.unless else None,
+                    windowed,
+                )
+                for e, windowed in zip(self.edits, self._windowed, strict=True)
+                if e.fast is not None
+            ]
+        )
+        self._fast_edits = [e for e in self.edits if e.fast is not None]
+
+    def _active(self, claim: Claim, as_of: date | None) -> tuple[bool, ...]:
+        if not self._any_window:
+            return self._always
+        key = self.key_date(claim, as_of)
+        return tuple(e.active_on(key) for e in self._fast_edits)
+
     def covers(self, day: date) -> bool:
         """Whether ``day`` falls inside the ruleset's effective window."""
         start, through = self.window
@@ -90,17 +120,53 @@ class CompiledRuleset:
         Returns:
             Findings sorted by (edit ID, line number); claim-level findings first.
         """
-        env = Env(inp.claim, inp.eligibility, inp.eligibility_checked_on, inp.as_of)
+        claim = inp.claim
+        env = Env(claim, inp.eligibility, inp.eligibility_checked_on, inp.as_of)
         found: list[Finding] = []
         for req, source in self.requirements:
             finding = requirement_finding(req, env, source)
             if finding is not None:
                 found.append(finding)
-        key = self.key_date(inp.claim, inp.as_of)
-        for edit in self.edits:
-            if edit.active_on(key):
-                found += edit.run(env)
+        fired: list[tuple[int, Any]] = []
+        self._subjects(env, self._active(claim, inp.as_of), fired)
+        edits = self._fast_edits
+        for index, item in fired:
+            found.append(edits[index].finding_for(env, item))
+        if self._tables:
+            key = self.key_date(claim, inp.as_of)
+            for edit in self._tables:
+                if edit.active_on(key):
+                    found += edit.run(env)
         return sorted(found, key=lambda f: (f.edit_id, f.line_number or 0))
+
+    def decide(self, inp: ScrubInput) -> list[tuple[str, int | None]]:
+        """Which edits fire on which lines, without building findings or traces.
+
+        The same decisions as :meth:`scrub`, for impact simulation over many claims.
+
+        Args:
+            inp: The claim, the eligibility result and the business dates.
+
+        Returns:
+            ``(edit ID, line number or None)`` sorted like :meth:`scrub`'s findings.
+        """
+        env = Env(inp.claim, inp.eligibility, inp.eligibility_checked_on, inp.as_of)
+        fired: list[tuple[str, int | None]] = [
+            (req.id, None) for req, _ in self.requirements if not req.cond.fn(env)
+        ]
+        self._decide(env, self._active(inp.claim, inp.as_of), fired)
+        if self._tables:
+            key = self.key_date(inp.claim, inp.as_of)
+            for edit in self._tables:
+                if edit.active_on(key):
+                    fired += [
+                        (edit.id, ln.line_number) for ln, _, _ in edit.table_hits(env)
+                    ]
+        try:
+            fired.sort()  # one edit ID gives line numbers only, or None only
+        except TypeError:
+            fired.sort(key=_decision_order)
+        return fired
 
     # ------------------------------------------------------------------ deadlines
 
@@ -211,6 +277,10 @@ class CompiledRuleset:
                 f"{self.ruleset_id}: unique denial table matched {where}"
             )
         return matched[0].route
+
+
+def _decision_order(item: tuple[str, int | None]) -> tuple[str, int]:
+    return item[0], item[1] or 0
 
 
 def _adjustments(remit: RemitClaim) -> list[tuple[Adjustment, frozenset[str]]]:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from claimflow.models import ConditionTrace, Finding, ServiceLine, Severity
+from dsl.codegen import edit_function
 from dsl.conditions import Cond
 from dsl.data import Table
 from dsl.fields import FIELDS, Env
@@ -31,16 +32,71 @@ def show(value: Any) -> str | None:
 
 def render(message: Message, env: Env, extra: dict[str, str] | None = None) -> str:
     """Fill ``{field}`` placeholders; a missing value shows as ``(missing)``."""
+    return Template(message.text).fill(env, extra)
 
-    def fill(match: re.Match[str]) -> str:
-        name = match.group(1)
-        if extra and name in extra:
-            return extra[name]
-        spec = FIELDS.get(name)
-        value = show(spec.getter(env)) if spec else None
-        return "(missing)" if value is None else value
 
-    return _PLACEHOLDER.sub(fill, message.text)
+class Template:
+    """A message split once into literal text and placeholder readers."""
+
+    def __init__(self, text: str):
+        self.parts: list[tuple[str, str | None, Any]] = []
+        last = 0
+        for match in _PLACEHOLDER.finditer(text):
+            name = match.group(1)
+            spec = FIELDS.get(name)
+            self.parts.append(
+                (text[last : match.start()], name, spec.getter if spec else None)
+            )
+            last = match.end()
+        self.tail = text[last:]
+
+    def fill(self, env: Env, extra: dict[str, str] | None = None) -> str:
+        """The message for the current subject of ``env``."""
+        out = []
+        for literal, name, getter in self.parts:
+            out.append(literal)
+            if extra and name in extra:
+                out.append(extra[name])
+                continue
+            value = show(getter(env)) if getter else None
+            out.append("(missing)" if value is None else value)
+        out.append(self.tail)
+        return "".join(out)
+
+
+@dataclass
+class Outcome:
+    """What one edit did for one subject, for ``explain`` and debugging.
+
+    Attributes:
+        edit_id: The edit's final ID (``alias.ID`` for library edits).
+        source: ``file:line`` of the edit.
+        subject: ``claim``, ``line 2`` or ``diagnosis M54.50``.
+        outcome: ``fired``, ``not applicable`` (its ``for each ... where`` is
+            false), ``did not fire`` (``flag when`` is false), ``bypassed by
+            unless``, ``not effective`` or ``nothing found`` (a table check).
+        trace: Condition texts and values, field values, table rows and data
+            releases, as a finding carries them.
+        finding: The finding when the edit fired.
+    """
+
+    edit_id: str
+    source: str
+    subject: str
+    outcome: str
+    trace: list[ConditionTrace] = field(default_factory=list)
+    finding: Finding | None = None
+
+
+def _set_subject(env: Env, subject: str, item: Any) -> None:
+    if subject == "line":
+        env.line = item
+    elif subject == "diagnosis":
+        env.diagnosis = item
+
+
+def _trace(pairs) -> list[ConditionTrace]:
+    return [ConditionTrace(text=text, value=value) for text, value in pairs]
 
 
 @dataclass
@@ -52,6 +108,55 @@ class CompiledEdit:
     data: dict[str, Any]
     source: str
 
+    def __post_init__(self) -> None:
+        # Everything that does not depend on the claim is worked out once here, so
+        # the per-claim path only evaluates closures and fills in values.
+        edit = self.edit
+        self.severity = Severity(edit.severity) if edit.severity else None
+        self.template = Template(edit.message.text) if edit.message else None
+        conds = [edit.where, edit.flag, edit.unless]
+        self.fired_trace = [
+            (cond.text, value)
+            for cond, value in zip(conds, (True, True, False), strict=True)
+            if cond is not None
+        ]
+        paths: dict[str, None] = {}
+        for cond in conds:
+            for path in cond.paths if cond else []:
+                paths.setdefault(path, None)
+        self.readers = [(p, FIELDS[p].getter) for p in paths if p in FIELDS]
+        self.where_fn = edit.where.fn if edit.where else None
+        self.flag_fn = edit.flag.fn if edit.flag else None
+        self.unless_fn = edit.unless.fn if edit.unless else None
+        self.fast = None
+        if edit.flag is not None:
+            self.fast = edit_function(
+                edit.subject,
+                edit.where.gen if edit.where else None,
+                edit.flag.gen,
+                edit.unless.gen if edit.unless else None,
+                self.id,
+            )
+
+        self.releases = self._releases()
+        self.release_dicts = [{"text": t, "value": v} for t, v in self.releases]
+
+    def _releases(self) -> list[tuple[str, str]]:
+        """``(what, release)`` of every data source the edit consults."""
+        edit = self.edit
+        found: dict[str, str] = {}
+        aliases = [edit.check.table] if edit.check else []
+        for cond in (edit.where, edit.flag, edit.unless):
+            if cond is not None:
+                aliases += cond.data
+                for release in cond.releases:
+                    found.setdefault("data ICD-10-CM", release)
+        for alias in aliases:
+            table = self.data.get(alias)
+            path = getattr(table, "path", "") or alias
+            found.setdefault(f"data {alias}", f"{path} release {table.release}")
+        return sorted(found.items())
+
     def active_on(self, day: date) -> bool:
         window = self.edit.effective
         if window is None:
@@ -59,71 +164,159 @@ class CompiledEdit:
         start, through = window
         return (start is None or start <= day) and (through is None or day <= through)
 
+    def subjects(self, env: Env) -> list[Any]:
+        """The subjects that fire (``None`` for the claim), without traces."""
+        return self.fast(env)
+
+    def reference_subjects(self, env: Env) -> list[Any]:
+        """:meth:`subjects` computed with the closures (the reference semantics)."""
+        where, flag, unless = self.where_fn, self.flag_fn, self.unless_fn
+        subject = self.edit.subject
+        if subject == "claim":
+            items: list[Any] = [None]
+        elif subject == "line":
+            items = env.claim.lines
+        else:
+            items = env.claim.diagnoses
+        fired = []
+        for item in items:
+            _set_subject(env, subject, item)
+            if where is not None and not where(env):
+                continue
+            if not flag(env):
+                continue
+            if unless is not None and unless(env):
+                continue
+            fired.append(item)
+        env.line = env.diagnosis = None
+        return fired
+
     def run(self, env: Env) -> list[Finding]:
+        """Findings of this edit for the claim in ``env``."""
         edit = self.edit
         if edit.check is not None:
-            table = self.data[edit.check.table]
-            hits = (
-                ptp_hits(env, table, edit.check.bypass)
-                if edit.check.kind == "ptp"
-                else mue_hits(env, table)
-            )
-            found = []
-            for line, extra, trace in hits:
-                env.line = line
-                found.append(self._finding(env, line.line_number, extra, trace))
-            env.line = None
-            return found
-        if edit.subject == "line":
-            found = []
-            for line in env.claim.lines:
-                env.line = line
-                found += self._one(env, line.line_number)
-            env.line = None
-            return found
-        if edit.subject == "diagnosis":
-            found = []
-            for diagnosis in env.claim.diagnoses:
-                env.diagnosis = diagnosis
-                found += self._one(env, None)
-            env.diagnosis = None
-            return found
-        return self._one(env, None)
+            return [
+                self._finding(env, line, extra, trace)
+                for line, extra, trace in self.table_hits(env)
+            ]
+        return [self.finding_for(env, item) for item in self.subjects(env)]
 
-    def _one(self, env: Env, line_number: int | None) -> list[Finding]:
-        edit = self.edit
-        if edit.where is not None and not edit.where.fn(env):
-            return []
-        if not edit.flag.fn(env):
-            return []
-        if edit.unless is not None and edit.unless.fn(env):
-            return []
-        # The edit fires: only now spend time on the explanation.
-        trace = [
-            ConditionTrace(text=cond.text, value=value)
-            for cond, value in (
-                (edit.where, True),
-                (edit.flag, True),
-                (edit.unless, False),
-            )
-            if cond is not None
-        ]
-        trace += values_of([edit.where, edit.flag, edit.unless], env)
-        return [self._finding(env, line_number, None, trace)]
+    def finding_for(self, env: Env, item: Any) -> Finding:
+        """The finding of a condition edit that fired for ``item`` (line, diagnosis
+        or ``None`` for the claim)."""
+        _set_subject(env, self.edit.subject, item)
+        finding = self._finding(env, item, None, self.fired_trace)
+        env.line = env.diagnosis = None
+        return finding
 
-    def _finding(self, env, line_number, extra, trace) -> Finding:
-        edit = self.edit
-        return Finding(
+    def table_hits(self, env: Env):
+        """``(line, placeholders, trace pairs)`` for each hit of a table check."""
+        check = self.edit.check
+        table = self.data[check.table]
+        if check.kind == "ptp":
+            return ptp_hits(env, table, check.bypass)
+        return mue_hits(env, table)
+
+    def _finding(self, env: Env, item: Any, extra, trace_pairs) -> Finding:
+        line = item if self.edit.subject == "line" or extra is not None else None
+        if line is not None:
+            env.line = line
+        # Trace entries go in as dicts: pydantic builds them in one validation
+        # call, which is much cheaper than one model constructor per entry.
+        trace = [{"text": text, "value": value} for text, value in trace_pairs]
+        for path, getter in self.readers:
+            trace.append({"text": path, "value": show(getter(env))})
+        trace += self.release_dicts
+        finding = Finding(
             edit_id=self.id,
-            severity=Severity(edit.severity),
-            message=render(edit.message, env, extra),
-            line_number=line_number,
-            carc=edit.carc,
-            rarc=edit.rarc,
-            fix=edit.fix,
+            severity=self.severity,
+            message=self.template.fill(env, extra),
+            line_number=line.line_number if line is not None else None,
+            carc=self.edit.carc,
+            rarc=self.edit.rarc,
+            fix=self.edit.fix,
             source=self.source,
             trace=trace,
         )
+        if extra is not None:
+            env.line = None
+        return finding
+
+    def outcomes(self, env: Env, key: date) -> list[Outcome]:
+        """What the edit did for every subject, including when it did not fire."""
+        if not self.active_on(key):
+            start, through = self.edit.effective
+            window = f"{start or '...'} through {through or 'open'}"
+            return [
+                Outcome(
+                    self.id,
+                    self.source,
+                    "claim",
+                    "not effective",
+                    _trace([(f"effective {window}", False), ("key date", str(key))]),
+                )
+            ]
+        if self.edit.check is not None:
+            found = self.run(env)
+            if not found:
+                kind = "procedure pairs" if self.edit.check.kind == "ptp" else "units"
+                return [
+                    Outcome(
+                        self.id,
+                        self.source,
+                        "claim",
+                        "nothing found",
+                        _trace(
+                            [(f"{kind} checked against {self.edit.check.table}", False)]
+                            + self.releases
+                        ),
+                    )
+                ]
+            return [
+                Outcome(
+                    self.id, self.source, f"line {f.line_number}", "fired", f.trace, f
+                )
+                for f in found
+            ]
+        return [self._outcome(env, item) for item in self._items(env)]
+
+    def _items(self, env: Env) -> list[Any]:
+        if self.edit.subject == "line":
+            return list(env.claim.lines)
+        if self.edit.subject == "diagnosis":
+            return list(env.claim.diagnoses)
+        return [None]
+
+    def _outcome(self, env: Env, item: Any) -> Outcome:
+        edit = self.edit
+        label = "claim"
+        if edit.subject == "line":
+            env.line, label = item, f"line {item.line_number}"
+        elif edit.subject == "diagnosis":
+            env.diagnosis, label = item, f"diagnosis {item}"
+        pairs = []
+        outcome = "fired"
+        for cond, stop_when, verdict in (
+            (edit.where, False, "not applicable"),
+            (edit.flag, False, "did not fire"),
+            (edit.unless, True, "bypassed by unless"),
+        ):
+            if cond is None:
+                continue
+            value = bool(cond.fn(env))
+            pairs.append((cond.text, value))
+            if value == stop_when:
+                outcome = verdict
+                break
+        finding = None
+        if outcome == "fired":
+            finding = self._finding(env, item, None, pairs)
+            trace = finding.trace
+        else:
+            values = [(path, show(getter(env))) for path, getter in self.readers]
+            trace = _trace(pairs + values + self.releases)
+        env.line = env.diagnosis = None
+        return Outcome(self.id, self.source, label, outcome, trace, finding)
 
 
 def values_of(conds: list[Cond | None], env: Env) -> list[ConditionTrace]:
@@ -181,14 +374,20 @@ def ptp_hits(env: Env, table: Table, bypass: list[str]):
                 "col2.procedure": col2.procedure,
                 "indicator": row.indicator,
             }
+            deletion = row.deletion.isoformat() if row.deletion else "-"
             trace = [
-                ConditionTrace(
-                    text=f"ptp pair {col1.procedure}/{col2.procedure} "
+                (
+                    f"ptp pair {col1.procedure}/{col2.procedure} "
                     f"on {col2.service_date}",
-                    value=True,
+                    True,
                 ),
-                ConditionTrace(text="modifier indicator", value=row.indicator),
-                ConditionTrace(text="bypass modifier present", value=bypassed),
+                ("modifier indicator", row.indicator),
+                ("bypass modifier present", bypassed),
+                (
+                    "table row",
+                    f"{row.column1},{row.column2} effective {row.effective} "
+                    f"deletion {deletion} modifier indicator {row.indicator}",
+                ),
             ]
             hits.append((col2, extra, trace))
     return hits
@@ -219,12 +418,10 @@ def mue_hits(env: Env, table: Table):
                 "mai": str(row.mai),
             }
             trace = [
-                ConditionTrace(
-                    text=f"units of {code} ({_MAI_SCOPE[row.mai]})",
-                    value=show(units),
-                ),
-                ConditionTrace(text="MUE limit", value=show(row.limit)),
-                ConditionTrace(text="MAI", value=str(row.mai)),
+                (f"units of {code} ({_MAI_SCOPE[row.mai]})", show(units)),
+                ("MUE limit", show(row.limit)),
+                ("MAI", str(row.mai)),
+                ("table row", f"{row.code} limit {show(row.limit)} MAI {row.mai}"),
             ]
             hits.append((line, extra, trace))
     return hits

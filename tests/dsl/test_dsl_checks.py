@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import HEADER, claim, compile_one, write
+from dsl_helpers import HEADER, claim, compile_one, write
 
 from dsl.errors import format_diagnostics
 from dsl.registry import default_rules_dir

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 
-from conftest import claim, compile_one, write
+from dsl_helpers import claim, compile_one, write
 
 from claimflow.models import ConditionTrace
 from dsl.parser import build_parser
@@ -240,3 +240,29 @@ def test_findings_do_not_depend_on_edit_order(rules_dir):
         ("T-UNITS", 1, "99213 has 2 units"),
         ("T-ZIP", None, "no ZIP"),
     ]
+
+
+RANGES = """
+edit T-RANGE "Codes in a range, with letters beside digits"
+  for each line where line.procedure in [99211..99215, G0438]
+  flag when line.modifiers has no [25]
+  unless line.pos in [02, 10]
+  severity info
+  message "{line.procedure}"
+end
+"""
+
+
+def test_generated_code_for_ranges_text_and_unless(rules_dir):
+    ruleset = compile_one(rules_dir, RANGES)
+    sample = claim(
+        {"procedure": "99213"},
+        {"procedure": "9921A"},
+        {"procedure": "G0438", "modifiers": ["25"]},
+        {"procedure": "99215", "pos": "02"},
+        {"procedure": "G0438"},
+    )
+    assert ruleset.decide(sample) == [("T-RANGE", 1), ("T-RANGE", 5)]
+    assert [f.line_number for f in ruleset.scrub(sample)] == [1, 5]
+    (edit,) = ruleset.edits
+    assert "9921A" not in edit.fast.source and "99213" not in edit.fast.source

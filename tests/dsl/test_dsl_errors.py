@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import write
+from dsl_helpers import write
 
 from dsl.errors import format_diagnostics
 from dsl.testing import check_files

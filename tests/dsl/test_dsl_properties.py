@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from conftest import SHIPPED
+from dsl_helpers import SHIPPED
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -63,3 +63,21 @@ def test_scrub_is_total_and_deterministic(spec, offset):
         keys = [(f.edit_id, f.line_number or 0) for f in first]
         assert keys == sorted(keys)
         assert ruleset.filing_deadline(inp.claim) > day
+
+
+@settings(max_examples=40, deadline=None)
+@given(spec=spec, offset=st.integers(0, 1000))
+def test_generated_code_decides_like_the_closures(spec, offset):
+    from dsl.fields import Env
+
+    for number, item in enumerate(spec["lines"], 1):
+        item["number"] = number
+    day = date.fromordinal(date(2025, 1, 1).toordinal() + offset)
+    for ruleset in RULESETS:
+        inp = build_claim(spec, ruleset.ruleset_id, day)
+        env = Env(inp.claim, inp.eligibility, inp.eligibility_checked_on, inp.as_of)
+        for edit in ruleset.edits:
+            if edit.edit.check is None:
+                assert edit.subjects(env) == edit.reference_subjects(env), edit.id
+        found = ruleset.scrub(inp)
+        assert ruleset.decide(inp) == [(f.edit_id, f.line_number) for f in found]

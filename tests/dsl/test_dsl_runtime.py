@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from conftest import HEADER, claim, compile_one, write
+from dsl_helpers import HEADER, claim, compile_one, write
 
 from dsl.data import federal_holidays
 from dsl.errors import DenialTableError, NoRulesetError, RulesetError

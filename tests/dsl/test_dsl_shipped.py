@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from conftest import SHIPPED
+from dsl_helpers import SHIPPED
 
 import dsl
 from claimflow.models import Severity
