@@ -1,12 +1,14 @@
 """The ledger: claims, exchanges with payers, and the money journal."""
 
-from claimflow.ledger.errors import LedgerError, NotFoundError
+from claimflow.ledger.errors import LedgerError, NotFoundError, RemittanceHeldError
 from claimflow.ledger.ledger import Ledger
 from claimflow.ledger.results import (
     ClaimBalance,
     ControlNumbers,
+    DepositReconciliation,
     InboundFileInfo,
     PostingResult,
+    ProviderAdjustmentInfo,
     RemitClaimMatch,
     RemittanceStored,
     StatusInfo,
@@ -18,12 +20,15 @@ from claimflow.ledger.tables import metadata
 __all__ = [
     "ClaimBalance",
     "ControlNumbers",
+    "DepositReconciliation",
     "InboundFileInfo",
     "Ledger",
     "LedgerError",
     "NotFoundError",
     "PostingResult",
+    "ProviderAdjustmentInfo",
     "RemitClaimMatch",
+    "RemittanceHeldError",
     "RemittanceStored",
     "StatusInfo",
     "SubmissionInfo",

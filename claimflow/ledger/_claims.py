@@ -203,6 +203,7 @@ class ClaimsMixin(LedgerBase):
                 "charge",
                 version.total_charge,
                 claim_id=row.id,
+                effective_date=encounter.service_date,
             )
             session.add(AuditEventRow(claim_id=row.id, event="claim_created"))
             return row.id
@@ -280,6 +281,9 @@ class ClaimsMixin(LedgerBase):
                     "charge_adjustment",
                     money(change),
                     claim_id=claim_id,
+                    effective_date=session.get(
+                        EncounterRow, row.encounter_id
+                    ).service_date,
                 )
             row.latest_version = number
             row.updated_at = utcnow()

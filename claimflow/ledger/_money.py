@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from sqlmodel import Session, select
@@ -22,6 +23,8 @@ from claimflow.models import money
 # How each journal entry kind counts in a claim's balance.
 BILLED = ("charge", "charge_adjustment")
 PAID = ("payer_payment",)
+# A PLB WO recoupment of the claim's payment, kept as sent (positive).
+RECOUPED = ("recoupment",)
 ADJUSTED = ("adjustment", "write_off")
 TO_PATIENT = ("transfer_to_patient",)
 # "pr_assessed" is a memo of what the payer said the patient owes; it counts
@@ -44,7 +47,8 @@ def _claim_entries(
 
 def _balance(entries: list[LedgerEntryRow]) -> ClaimBalance:
     # Money is summed in Python: SQLite would sum Numeric columns as floats.
-    billed, paid = _sum(entries, BILLED), _sum(entries, PAID)
+    billed = _sum(entries, BILLED)
+    paid = _sum(entries, PAID) - _sum(entries, RECOUPED)
     adjusted, patient = _sum(entries, ADJUSTED), _sum(entries, TO_PATIENT)
     return ClaimBalance(
         billed=billed,
@@ -105,6 +109,7 @@ class MoneyMixin(LedgerBase):
                     assessed - moved,
                     claim_id=claim_id,
                     patient_id=claim.patient_id,
+                    effective_date=utcnow().date(),
                 )
             statement = session.exec(
                 select(PatientStatementRow).where(
@@ -130,11 +135,16 @@ class MoneyMixin(LedgerBase):
 
         return self._tx(work)
 
-    def write_off(self, claim_id: int, reason: str) -> Decimal:
+    def write_off(self, claim_id: int, reason: str, on: date | None = None) -> Decimal:
         """Write off what is still outstanding on a claim, with a reason.
 
         Only an amount owed is written off; a credit balance (overpayment) is
         left for a refund.
+
+        Args:
+            claim_id: The claim.
+            reason: Why, in plain words (kept on the journal entry).
+            on: The business date of the write-off (today when not given).
 
         Returns:
             The total written off on this claim (the same on a repeat).
@@ -153,6 +163,7 @@ class MoneyMixin(LedgerBase):
                     outstanding,
                     claim_id=claim_id,
                     reason=reason,
+                    effective_date=on or utcnow().date(),
                 )
                 session.add(
                     AuditEventRow(
@@ -171,13 +182,15 @@ class MoneyMixin(LedgerBase):
         amount: Decimal,
         reference: str,
         claim_id: int | None = None,
+        received_on: date | None = None,
     ) -> int:
         """Record a payment by the patient, once per reference; return entry id.
 
         The payment reduces the patient's balance (``patient_balance``) and, when
         ``claim_id`` is given, what is due on that claim (``patient_due``). It
         does not change ``claim_balance``: the claim's share left the claim when
-        ``bill_patient`` moved it to the patient.
+        ``bill_patient`` moved it to the patient. ``received_on`` is the
+        payment's business date (today when not given).
         """
 
         def work(session: Session) -> int:
@@ -192,6 +205,7 @@ class MoneyMixin(LedgerBase):
                 patient_id=patient_id,
                 claim_id=claim_id,
                 reason=reference,
+                effective_date=received_on or utcnow().date(),
             )
             return session.exec(
                 select(LedgerEntryRow.id).where(LedgerEntryRow.entry_key == key)

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
-import hashlib
+from datetime import date
 from decimal import Decimal
 
 from sqlmodel import Session, select
 
 from claimflow.ledger._base import LedgerBase
-from claimflow.ledger.errors import NotFoundError
+from claimflow.ledger._checks import (
+    body_hash,
+    content_hash,
+    deposit_difference,
+    transaction_differences,
+)
+from claimflow.ledger._provider import (
+    post_provider_adjustments,
+    store_provider_adjustments,
+)
+from claimflow.ledger.errors import NotFoundError, RemittanceHeldError
 from claimflow.ledger.results import PostingResult, RemitClaimMatch, RemittanceStored
 from claimflow.ledger.tables import (
     AdjustmentRow,
@@ -17,7 +27,6 @@ from claimflow.ledger.tables import (
     ClaimVersionRow,
     InboundFileRow,
     LedgerEntryRow,
-    ProviderAdjustmentRow,
     RemitClaimRow,
     RemitLineRow,
     RemittanceRow,
@@ -31,10 +40,6 @@ DENIED = "4"
 PATIENT_GROUP = "PR"
 UNMATCHED_QUEUE = "unmatched_remittance"
 BALANCE_QUEUE = "remittance_balance"
-
-
-def _content_hash(remittance: Remittance) -> str:
-    return hashlib.sha256(remittance.model_dump_json().encode()).hexdigest()
 
 
 def _matches(session: Session, remittance_id: int) -> list[RemitClaimMatch]:
@@ -159,19 +164,9 @@ def _open_unmatched_item(session: Session, row: RemitClaimRow) -> None:
     )
 
 
-def _is_balanced(remittance: Remittance) -> bool:
-    claims = sum((clp.paid for clp in remittance.claims), Decimal(0))
-    plb = sum((adj.amount for adj in remittance.provider_adjustments), Decimal(0))
-    return money(claims - plb) == remittance.payment_amount
-
-
 def _open_balance_item(
-    session: Session, row: RemittanceRow, remittance: Remittance
+    session: Session, row: RemittanceRow, differences: list[str]
 ) -> None:
-    claims = money(sum((clp.paid for clp in remittance.claims), Decimal(0)))
-    plb = money(
-        sum((adj.amount for adj in remittance.provider_adjustments), Decimal(0))
-    )
     session.add(
         WorkItemRow(
             key=f"remit-balance:{row.id}",
@@ -179,10 +174,32 @@ def _open_balance_item(
             title="Remittance does not balance",
             reason=(
                 f"835 ST02 {row.transaction_control_number} trace "
-                f"{row.trace_number}: payment {remittance.payment_amount} but "
-                f"claim payments {claims} less provider adjustments {plb}"
+                f"{row.trace_number}, not posted: " + "; ".join(differences)
             ),
         )
+    )
+
+
+def _effective_date(remittance: RemittanceRow) -> date:
+    """The business date of a remittance's entries: BPR16, else when stored."""
+    return remittance.payment_date or remittance.created_at.date()
+
+
+def _stored(
+    session: Session,
+    row: RemittanceRow,
+    duplicate: bool,
+    balanced: bool,
+    differences: list[str],
+) -> RemittanceStored:
+    held = row.status == "held"
+    return RemittanceStored(
+        remittance_id=row.id,
+        duplicate=duplicate,
+        claims=[] if held else _matches(session, row.id),
+        balanced=balanced,
+        held=held,
+        differences=differences,
     )
 
 
@@ -194,39 +211,58 @@ class RemittanceMixin(LedgerBase):
     ) -> RemittanceStored:
         """Store one 835 transaction and match its CLPs to claims.
 
-        The same transaction (same ISA13, GS06, ST02, TRN02 and content) is
-        stored once, whatever file it arrives in. A CLP that matches no claim
-        version opens an ``unmatched_remittance`` work item; a payment (BPR02)
-        that is not the claim payments less the provider adjustments opens a
-        ``remittance_balance`` one.
+        The same transaction is stored once, whatever file it arrives in: the
+        same ISA13, GS06, ST02, TRN02 and content, or the same TRN02 and content
+        under new envelope numbers (a reissue). A CLP that matches no claim
+        version opens an ``unmatched_remittance`` work item.
+
+        A transaction whose own figures do not balance is held: its payment
+        (BPR02) is not the claim payments less the provider adjustments, or a
+        CLP's charge less paid is not the sum of its adjustments (claim and
+        line level, every group; CLP05 stands for PR when there is no PR
+        adjustment), or a line's is not. A held transaction is stored, posts
+        nothing, lists no claims to post, and opens one ``remittance_balance``
+        work item naming every difference.
+
+        The PLB pairs of a balanced transaction are journaled at once (see
+        ``claimflow.ledger._provider``): a ``WO`` recoupment to the claim it
+        names, the others to the provider's ledger, and a pair naming no known
+        claim to the ``provider_suspense`` queue.
 
         Args:
             file_id: The inbound file the transaction came in.
             remittance: The parsed transaction.
 
         Returns:
-            The remittance id, whether it was a duplicate, and the CLP matches.
+            The remittance id, whether it was a duplicate, the CLPs to post,
+            and whether it balanced or is held.
         """
         key = {
             "interchange_control_number": remittance.interchange_control_number or "",
             "group_control_number": remittance.group_control_number or "",
             "transaction_control_number": remittance.transaction_control_number,
             "trace_number": remittance.trace_number,
-            "content_hash": _content_hash(remittance),
+            "content_hash": content_hash(remittance),
         }
+        body = body_hash(remittance)
+        differences = transaction_differences(remittance)
+        balanced = deposit_difference(remittance) == 0
 
         def work(session: Session) -> RemittanceStored:
             statement = select(RemittanceRow)
             for name, value in key.items():
                 statement = statement.where(getattr(RemittanceRow, name) == value)
-            found = session.exec(statement).first()
+            found = (
+                session.exec(statement).first()
+                or session.exec(
+                    select(RemittanceRow).where(
+                        RemittanceRow.trace_number == remittance.trace_number,
+                        RemittanceRow.body_hash == body,
+                    )
+                ).first()
+            )
             if found is not None:
-                return RemittanceStored(
-                    remittance_id=found.id,
-                    duplicate=True,
-                    claims=_matches(session, found.id),
-                    balanced=_is_balanced(remittance),
-                )
+                return _stored(session, found, True, balanced, differences)
             if session.get(InboundFileRow, file_id) is None:
                 raise NotFoundError(f"no inbound file {file_id}")
             row = RemittanceRow(
@@ -236,6 +272,8 @@ class RemittanceMixin(LedgerBase):
                 payment_amount=remittance.payment_amount,
                 credit_debit=remittance.credit_debit,
                 payment_date=remittance.payment_date,
+                body_hash=body,
+                status="held" if differences else "posted",
                 **key,
             )
             session.add(row)
@@ -244,20 +282,13 @@ class RemittanceMixin(LedgerBase):
                 stored = _store_claim(session, row.id, sequence, clp)
                 if stored.claim_id is None:
                     _open_unmatched_item(session, stored)
-            for plb in remittance.provider_adjustments:
-                session.add(
-                    ProviderAdjustmentRow(remittance_id=row.id, **plb.model_dump())
-                )
-            balanced = _is_balanced(remittance)
-            if not balanced:
-                _open_balance_item(session, row, remittance)
+            store_provider_adjustments(session, row, remittance.provider_adjustments)
+            if differences:
+                _open_balance_item(session, row, differences)
+            else:
+                post_provider_adjustments(self, session, row)
             session.flush()
-            return RemittanceStored(
-                remittance_id=row.id,
-                duplicate=False,
-                claims=_matches(session, row.id),
-                balanced=balanced,
-            )
+            return _stored(session, row, False, balanced, differences)
 
         return self._tx(work)
 
@@ -282,7 +313,9 @@ class RemittanceMixin(LedgerBase):
         """
 
         def work(session: Session) -> PostingResult:
-            row = session.get(RemitClaimRow, remit_claim_id)
+            # The row lock makes a second worker wait for the first one's commit
+            # and then see it posted (SQLite transactions are serial anyway).
+            row = session.get(RemitClaimRow, remit_claim_id, with_for_update=True)
             if row is None:
                 raise NotFoundError(f"no remittance claim {remit_claim_id}")
             if row.claim_id is None:
@@ -290,10 +323,16 @@ class RemittanceMixin(LedgerBase):
                     f"remittance claim {remit_claim_id} matches no claim; "
                     "resolve its work item first"
                 )
+            remittance = session.get(RemittanceRow, row.remittance_id)
+            if remittance.status == "held":
+                raise RemittanceHeldError(
+                    f"remittance claim {remit_claim_id} belongs to an 835 that "
+                    "does not balance; see its remittance_balance work item"
+                )
             already = row.posted_at is not None
             result = _summarise(session, row, already)
             if not already:
-                self._post_entries(session, row, result)
+                self._post_entries(session, row, result, _effective_date(remittance))
                 row.posted_at = utcnow()
                 session.add(row)
                 session.add(
@@ -321,9 +360,17 @@ class RemittanceMixin(LedgerBase):
         return self._tx(work)
 
     def _post_entries(
-        self, session: Session, row: RemitClaimRow, result: PostingResult
+        self,
+        session: Session,
+        row: RemitClaimRow,
+        result: PostingResult,
+        effective: date,
     ) -> None:
-        common = {"claim_id": row.claim_id, "remit_claim_id": row.id}
+        common = {
+            "claim_id": row.claim_id,
+            "remit_claim_id": row.id,
+            "effective_date": effective,
+        }
         self._journal(
             session, f"remit:{row.id}:paid", "payer_payment", row.paid, **common
         )

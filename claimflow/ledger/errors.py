@@ -7,3 +7,7 @@ class LedgerError(Exception):
 
 class NotFoundError(LedgerError, LookupError):
     """A claim, patient, submission, file or work item id that does not exist."""
+
+
+class RemittanceHeldError(LedgerError, ValueError):
+    """A CLP of an 835 that does not balance was asked to post."""

@@ -6,6 +6,7 @@ from claimflow.ledger._claims import ClaimsMixin
 from claimflow.ledger._exchange import ExchangeMixin
 from claimflow.ledger._money import MoneyMixin
 from claimflow.ledger._parties import PartiesMixin
+from claimflow.ledger._provider import ProviderMixin
 from claimflow.ledger._remits import RemittanceMixin
 from claimflow.ledger._work import WorkMixin
 
@@ -15,6 +16,7 @@ class Ledger(
     ClaimsMixin,
     ExchangeMixin,
     RemittanceMixin,
+    ProviderMixin,
     MoneyMixin,
     WorkMixin,
 ):

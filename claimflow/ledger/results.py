@@ -61,9 +61,15 @@ class RemittanceStored(Model):
 
     remittance_id: int
     duplicate: bool
+    # The CLPs to post; empty while the transaction is held.
     claims: list[RemitClaimMatch] = Field(default_factory=list)
     # BPR02 = sum of CLP04 less the PLB amounts; False opens a work item.
     balanced: bool = True
+    # The transaction's own figures do not balance (deposit, a CLP or a line):
+    # nothing of it is posted and a ``remittance_balance`` work item names
+    # every difference (also listed here).
+    held: bool = False
+    differences: list[str] = Field(default_factory=list)
 
 
 class PostingResult(Model):
@@ -84,6 +90,37 @@ class PostingResult(Model):
     carcs: list[str] = Field(default_factory=list)  # reason codes, first seen order
     adjustment_codes: list[str] = Field(default_factory=list)  # e.g. "CO-45"
     rarcs: list[str] = Field(default_factory=list)
+
+
+class ProviderAdjustmentInfo(Model):
+    """One PLB pair of a stored 835 and where its amount went."""
+
+    provider_adjustment_id: int
+    remittance_id: int
+    sequence: int | None  # position among the transaction's PLB pairs
+    provider_id: str
+    reason: str  # PLB03-1, e.g. WO, FB, L6, 72, CS
+    reference: str | None  # PLB03-2
+    amount: Money  # as sent: positive is kept out of the deposit
+    # "claim" (a recoupment of the named claim), "provider" (the provider's
+    # ledger) or "suspense"; None for pairs stored before revision 0002.
+    disposition: str | None
+    claim_id: int | None  # the claim the reference names, when known
+
+
+class DepositReconciliation(Model):
+    """deposit (BPR02) = claim payments (CLP04) - provider adjustments + difference."""
+
+    remittance_id: int
+    deposit: Money
+    claim_payments: Money
+    provider_adjustments: Money
+    difference: Money  # zero when the deposit reconciles
+
+    @property
+    def reconciles(self) -> bool:
+        """Whether the deposit equals claim payments less PLB amounts."""
+        return self.difference == 0
 
 
 class ClaimBalance(Model):
@@ -123,8 +160,10 @@ class StatusInfo(Model):
 __all__ = [
     "ClaimBalance",
     "ControlNumbers",
+    "DepositReconciliation",
     "InboundFileInfo",
     "PostingResult",
+    "ProviderAdjustmentInfo",
     "RemitClaimMatch",
     "RemittanceStored",
     "StatusInfo",

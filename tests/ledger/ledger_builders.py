@@ -128,3 +128,17 @@ def make_claim(
         ],
     )
     return ledger.create_claim(key or f"test-encounter-{number}", claim)
+
+
+def store(ledger: Ledger, remit: Remittance, name: str = "era.835"):
+    """Keep ``remit`` as an inbound file and store it; return what was stored."""
+    file_id, _ = ledger.store_inbound_file(
+        name, "835", remit.model_dump_json().encode()
+    )
+    return ledger.store_remittance(file_id, remit)
+
+
+def balance_of(ledger: Ledger, claim_id: int) -> tuple:
+    """``(billed, paid, adjusted, patient_responsibility, outstanding)``."""
+    b = ledger.claim_balance(claim_id)
+    return b.billed, b.paid, b.adjusted, b.patient_responsibility, b.outstanding

@@ -1,7 +1,7 @@
 from decimal import Decimal
 
 import pytest
-from ledger_builders import adj, clp, line, remittance
+from ledger_builders import adj, balance_of, clp, line, remittance, store
 from sqlalchemy import text
 
 from claimflow.models import ProviderAdjustment
@@ -9,21 +9,14 @@ from claimflow.models import ProviderAdjustment
 D = Decimal
 
 
-def _store(ledger, remit, name="era.835"):
-    file_id, _ = ledger.store_inbound_file(
-        name, "835", remit.model_dump_json().encode()
-    )
-    return ledger.store_remittance(file_id, remit)
-
-
 def _post_one(ledger, claim_id, remit_clp):
-    stored = _store(ledger, remittance(remit_clp, trace=f"T{claim_id}"))
+    stored = store(ledger, remittance(remit_clp, trace=f"T{claim_id}"))
     return ledger.post_remittance_claim(stored.claims[0].remit_claim_id)
 
 
-def _balance(ledger, claim_id):
-    b = ledger.claim_balance(claim_id)
-    return b.billed, b.paid, b.adjusted, b.patient_responsibility, b.outstanding
+def _post_one_traced(ledger, remit_clp):
+    stored = store(ledger, remittance(remit_clp, trace=remit_clp.payer_claim_number))
+    return ledger.post_remittance_claim(stored.claims[0].remit_claim_id)
 
 
 def test_paid_in_full(ledger, new_claim):
@@ -39,7 +32,7 @@ def test_paid_in_full(ledger, new_claim):
     )
     assert result.denied is False and result.denied_lines == 0
     assert result.claim_id == claim_id
-    assert _balance(ledger, claim_id) == (D("100.00"), D("100.00"), 0, 0, 0)
+    assert balance_of(ledger, claim_id) == (D("100.00"), D("100.00"), 0, 0, 0)
 
 
 def test_partial_payment_with_patient_responsibility(ledger, new_claim):
@@ -78,7 +71,7 @@ def test_partial_payment_with_patient_responsibility(ledger, new_claim):
     assert result.carcs == ["45", "2", "3"]
     assert result.adjustment_codes == ["CO-45", "PR-2", "PR-3"]
     # PR stays outstanding on the claim until it is billed to the patient.
-    assert _balance(ledger, claim_id) == (
+    assert balance_of(ledger, claim_id) == (
         D("200.00"),
         D("120.00"),
         D("50.00"),
@@ -89,7 +82,7 @@ def test_partial_payment_with_patient_responsibility(ledger, new_claim):
     assert ledger.bill_patient(claim_id) == D("30.00")
     assert ledger.bill_patient(claim_id) == D("30.00")
 
-    assert _balance(ledger, claim_id) == (
+    assert balance_of(ledger, claim_id) == (
         D("200.00"),
         D("120.00"),
         D("50.00"),
@@ -128,10 +121,10 @@ def test_denied_claim(ledger, new_claim):
     assert result.carcs == ["50"] and result.rarcs == ["N115"]
     assert (result.adjusted, result.denied_amount) == (D("0.00"), D("100.00"))
     # A denial writes nothing off: the charge stays owed until it is resolved.
-    assert _balance(ledger, claim_id) == (D("100.00"), 0, 0, 0, D("100.00"))
+    assert balance_of(ledger, claim_id) == (D("100.00"), 0, 0, 0, D("100.00"))
 
     assert ledger.write_off(claim_id, "not medically necessary") == D("100.00")
-    assert _balance(ledger, claim_id) == (D("100.00"), 0, D("100.00"), 0, 0)
+    assert balance_of(ledger, claim_id) == (D("100.00"), 0, D("100.00"), 0, 0)
 
 
 def test_denied_then_corrected_version_paid(ledger, new_claim):
@@ -148,7 +141,7 @@ def test_denied_then_corrected_version_paid(ledger, new_claim):
     result = _post_one(ledger, claim_id, paid)
 
     assert result.claim_id == claim_id and result.denied is False
-    assert _balance(ledger, claim_id) == (D("150.00"), D("67.50"), D("82.50"), 0, 0)
+    assert balance_of(ledger, claim_id) == (D("150.00"), D("67.50"), D("82.50"), 0, 0)
 
 
 def test_reversal_of_a_denial_stays_a_memo(ledger, new_claim):
@@ -157,7 +150,7 @@ def test_reversal_of_a_denial_stays_a_memo(ledger, new_claim):
     _post_one(
         ledger, claim_id, clp(pcn, "4", "100.00", "0.00", [], [adj("CO-16", "100.00")])
     )
-    stored = _store(
+    stored = store(
         ledger,
         remittance(
             clp(pcn, "22", "-100.00", "0.00", adjustments=[adj("CO-16", "-100.00")]),
@@ -171,7 +164,7 @@ def test_reversal_of_a_denial_stays_a_memo(ledger, new_claim):
 
     assert (undo.reversal, undo.denied) == (True, False)
     assert (undo.adjusted, undo.denied_amount) == (D("0.00"), D("-100.00"))
-    assert _balance(ledger, claim_id) == (D("100.00"), D("80.00"), D("20.00"), 0, 0)
+    assert balance_of(ledger, claim_id) == (D("100.00"), D("80.00"), D("20.00"), 0, 0)
 
 
 def test_all_lines_unpaid_with_contractual_adjustment_is_a_denial(ledger, new_claim):
@@ -211,7 +204,7 @@ def test_zero_pay_to_deductible_is_not_a_denial(ledger, new_claim):
     assert result.denied_lines == 1
     assert result.patient_responsibility == D("100.00")
     assert ledger.bill_patient(claim_id) == D("100.00")
-    assert _balance(ledger, claim_id) == (D("100.00"), 0, 0, D("100.00"), 0)
+    assert balance_of(ledger, claim_id) == (D("100.00"), 0, 0, D("100.00"), 0)
 
 
 def test_claim_patient_responsibility_without_pr_cas_uses_clp05(ledger, new_claim):
@@ -229,14 +222,14 @@ def test_claim_patient_responsibility_without_pr_cas_uses_clp05(ledger, new_clai
 def test_reversal_then_correction(ledger, new_claim):
     claim_id = new_claim(["100.00"])
     pcn = f"C{claim_id}V1"
-    first = _store(
+    first = store(
         ledger,
         remittance(
             clp(pcn, "1", "100.00", "80.00", adjustments=[adj("CO-45", "20.00")])
         ),
     )
     original = ledger.post_remittance_claim(first.claims[0].remit_claim_id)
-    second = _store(
+    second = store(
         ledger,
         remittance(
             clp(pcn, "22", "-100.00", "-80.00", adjustments=[adj("CO-45", "-20.00")]),
@@ -254,14 +247,14 @@ def test_reversal_then_correction(ledger, new_claim):
     assert (reversal.paid, reversal.adjusted) == (D("-80.00"), D("-20.00"))
     assert correction.reversal is False
     assert correction.reverses_remit_claim_id is None
-    assert _balance(ledger, claim_id) == (D("100.00"), D("90.00"), D("10.00"), 0, 0)
+    assert balance_of(ledger, claim_id) == (D("100.00"), D("90.00"), D("10.00"), 0, 0)
 
 
 def test_duplicate_remittance_is_stored_and_posted_once(ledger, new_claim):
     claim_id = new_claim(["100.00"])
     remit = remittance(clp(f"C{claim_id}V1", "1", "100.00", "100.00"))
 
-    first = _store(ledger, remit, "monday.835")
+    first = store(ledger, remit, "monday.835")
     file_id, duplicate_file = ledger.store_inbound_file("resent.835", "835", b"other")
     again = ledger.store_remittance(file_id, remit)
     posted = ledger.post_remittance_claim(first.claims[0].remit_claim_id)
@@ -279,8 +272,8 @@ def test_same_envelope_with_other_content_is_a_new_remittance(ledger, new_claim)
     claim_id = new_claim(["100.00"])
     pcn = f"C{claim_id}V1"
 
-    one = _store(ledger, remittance(clp(pcn, "1", "100.00", "40.00")))
-    two = _store(ledger, remittance(clp(pcn, "1", "100.00", "60.00")), "x.835")
+    one = store(ledger, remittance(clp(pcn, "1", "100.00", "40.00")))
+    two = store(ledger, remittance(clp(pcn, "1", "100.00", "60.00")), "x.835")
 
     assert two.duplicate is False
     assert two.remittance_id != one.remittance_id
@@ -288,7 +281,7 @@ def test_same_envelope_with_other_content_is_a_new_remittance(ledger, new_claim)
 
 def test_unmatched_clp_opens_a_work_item(ledger, new_claim):
     claim_id = new_claim(["100.00"])
-    stored = _store(
+    stored = store(
         ledger,
         remittance(
             clp(f"C{claim_id}V1", "1", "100.00", "100.00"),
@@ -314,12 +307,19 @@ def test_write_off_is_idempotent(ledger, new_claim):
     _post_one(
         ledger,
         claim_id,
-        clp(pcn, "1", "100.00", "60.00", adjustments=[adj("CO-45", "10.00")]),
+        clp(
+            pcn,
+            "1",
+            "100.00",
+            "60.00",
+            adjustments=[adj("CO-45", "10.00"), adj("PR-1", "30.00")],
+        ),
     )
 
+    # The 30.00 PR was never billed to the patient: it is still owed on the claim.
     assert ledger.write_off(claim_id, "small balance") == D("30.00")
     assert ledger.write_off(claim_id, "small balance") == D("30.00")
-    assert _balance(ledger, claim_id) == (D("100.00"), D("60.00"), D("40.00"), 0, 0)
+    assert balance_of(ledger, claim_id) == (D("100.00"), D("60.00"), D("40.00"), 0, 0)
 
 
 def test_totals_sum_claims(ledger, new_claim):
@@ -349,24 +349,35 @@ def test_nothing_to_bill_makes_no_statement(ledger, new_claim):
 
 def test_a_credit_balance_is_not_written_off(ledger, new_claim):
     claim_id = new_claim(["100.00"])
-    _post_one(ledger, claim_id, clp(f"C{claim_id}V1", "1", "100.00", "110.00"))
+    pcn = f"C{claim_id}V1"
+    # The payer pays the claim twice, under two claim numbers of its own.
+    for trace in ("PAY-1", "PAY-2"):
+        _post_one_traced(ledger, clp(pcn, "1", "100.00", "100.00", (), (), trace))
 
     assert ledger.write_off(claim_id, "small balance") == D("0.00")
-    assert ledger.claim_balance(claim_id).outstanding == D("-10.00")
+    assert ledger.claim_balance(claim_id).outstanding == D("-100.00")
 
 
 def test_provider_adjustments_and_balance_check(ledger, new_claim):
     claim_id = new_claim(["100.00"])
     balanced = remittance(clp(f"C{claim_id}V1", "1", "100.00", "100.00"))
     balanced.provider_adjustments = [
-        ProviderAdjustment(provider_id="1234567893", reason="WO", amount=D("15.00"))
+        ProviderAdjustment(
+            provider_id="1234567893",
+            reason="WO",
+            reference=f"C{claim_id}V1",
+            amount=D("15.00"),
+        )
     ]
     balanced.payment_amount = D("85.00")
-    off = remittance(clp(f"C{claim_id}V1", "1", "100.00", "90.00"), trace="T-OFF")
+    off = remittance(
+        clp(f"C{claim_id}V1", "1", "100.00", "90.00", [], [adj("CO-45", "10.00")]),
+        trace="T-OFF",
+    )
     off.payment_amount = D("95.00")
 
-    good = _store(ledger, balanced)
-    bad = _store(ledger, off, "off.835")
+    good = store(ledger, balanced)
+    bad = store(ledger, off, "off.835")
 
     assert (good.balanced, bad.balanced) == (True, False)
     items = ledger.open_work_items()

@@ -1,0 +1,103 @@
+"""Checks an 835 transaction must pass before any of it is posted.
+
+Pure functions of the parsed transaction: nothing here reads the database.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from decimal import Decimal
+
+from claimflow.models import Adjustment, RemitClaim, Remittance, money
+
+PATIENT_GROUP = "PR"
+_ENVELOPE = {
+    "interchange_control_number",
+    "group_control_number",
+    "transaction_control_number",
+}
+
+
+def content_hash(remittance: Remittance) -> str:
+    """SHA-256 of the whole transaction as parsed, envelope numbers included."""
+    return hashlib.sha256(remittance.model_dump_json().encode()).hexdigest()
+
+
+def body_hash(remittance: Remittance) -> str:
+    """SHA-256 of the transaction without ISA13, GS06 and ST02.
+
+    The same payment reissued in a new envelope (a resent file, another file
+    name, new control numbers) has the same body hash and trace number.
+    """
+    body = remittance.model_dump_json(exclude=_ENVELOPE)
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def _total(adjustments: list[Adjustment]) -> Decimal:
+    return money(sum((a.amount for a in adjustments), Decimal(0)))
+
+
+def claim_adjustment_total(clp: RemitClaim) -> Decimal:
+    """Every CAS amount of a CLP, claim and line level, every group.
+
+    When the CLP has no PR adjustment at all, CLP05 stands for it, as it does
+    when the CLP is posted.
+    """
+    found = clp.all_adjustments()
+    total = _total(found)
+    if not any(a.group == PATIENT_GROUP for a in found):
+        total += clp.patient_responsibility
+    return money(total)
+
+
+def claim_differences(clp: RemitClaim, sequence: int) -> list[str]:
+    """Say where a CLP's own figures do not balance (empty when they do).
+
+    A CLP balances when charge less paid equals its adjustments; each service
+    line when its charge less paid equals the line's adjustments.
+    """
+    found = []
+    where = f"CLP {sequence} ({clp.patient_control_number})"
+    owed = money(clp.charge - clp.paid)
+    adjusted = claim_adjustment_total(clp)
+    if owed != adjusted:
+        found.append(
+            f"{where}: charge {clp.charge} less paid {clp.paid} is {owed} but "
+            f"adjustments total {adjusted}, off by {money(owed - adjusted)}"
+        )
+    for number, line in enumerate(clp.lines, start=1):
+        line_owed = money(line.charge - line.paid)
+        line_adjusted = _total(line.adjustments)
+        if line_owed != line_adjusted:
+            found.append(
+                f"{where} line {number}: charge {line.charge} less paid "
+                f"{line.paid} is {line_owed} but adjustments total "
+                f"{line_adjusted}, off by {money(line_owed - line_adjusted)}"
+            )
+    return found
+
+
+def deposit_difference(remittance: Remittance) -> Decimal:
+    """BPR02 less (claim payments less PLB amounts); zero when it reconciles."""
+    claims = sum((clp.paid for clp in remittance.claims), Decimal(0))
+    plb = sum((adj.amount for adj in remittance.provider_adjustments), Decimal(0))
+    return money(remittance.payment_amount - (claims - plb))
+
+
+def transaction_differences(remittance: Remittance) -> list[str]:
+    """Every way the transaction's own figures fail to balance, in plain words."""
+    found = []
+    difference = deposit_difference(remittance)
+    if difference:
+        claims = money(sum((clp.paid for clp in remittance.claims), Decimal(0)))
+        plb = money(
+            sum((adj.amount for adj in remittance.provider_adjustments), Decimal(0))
+        )
+        found.append(
+            f"payment {remittance.payment_amount} but claim payments {claims} "
+            f"less provider adjustments {plb} is {money(claims - plb)}, "
+            f"off by {difference}"
+        )
+    for sequence, clp in enumerate(remittance.claims, start=1):
+        found.extend(claim_differences(clp, sequence))
+    return found

@@ -1,0 +1,230 @@
+"""Provider-level adjustments (PLB): where each amount goes, and the deposit.
+
+A PLB pair's amount is kept as sent: positive when the payer keeps it out of the
+deposit, negative when it adds to the deposit (interest paid, for example).
+
+* ``WO`` (overpayment recovery) naming a known claim is a recoupment of that
+  claim's payment: the claim's ``paid`` falls by the amount. The claim is
+  found by the reference (PLB03-2) alone, as our patient control number or as
+  the payer's claim number (CLP07) of an earlier CLP; never by position in
+  the file.
+* Every other reason (``FB`` forward balance, ``L6`` interest, ``72``
+  authorized return, ``CS`` adjustment, ...) stays on the provider's ledger;
+  when its reference names a known claim the link is kept, the claim's balance
+  is not touched.
+* A pair whose reference names no known claim, and a ``WO`` with no known
+  claim, goes to the provider-level suspense queue (a work item per pair).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlmodel import Session, select
+
+from claimflow.ledger._base import LedgerBase
+from claimflow.ledger.errors import NotFoundError
+from claimflow.ledger.results import DepositReconciliation, ProviderAdjustmentInfo
+from claimflow.ledger.tables import (
+    ClaimVersionRow,
+    LedgerEntryRow,
+    ProviderAdjustmentRow,
+    RemitClaimRow,
+    RemittanceRow,
+    WorkItemRow,
+)
+from claimflow.models import ProviderAdjustment, money
+
+RECOUPMENT_REASONS = ("WO",)
+SUSPENSE_QUEUE = "provider_suspense"
+
+
+def named_claim(session: Session, reference: str | None) -> int | None:
+    """The claim a PLB reference names, or None when it names none or several."""
+    if not reference:
+        return None
+    by_pcn = session.exec(
+        select(ClaimVersionRow.claim_id).where(
+            ClaimVersionRow.patient_control_number == reference
+        )
+    ).first()
+    if by_pcn is not None:
+        return by_pcn
+    by_payer = set(
+        session.exec(
+            select(RemitClaimRow.claim_id).where(
+                RemitClaimRow.payer_claim_number == reference,
+                RemitClaimRow.claim_id.is_not(None),
+            )
+        ).all()
+    )
+    return by_payer.pop() if len(by_payer) == 1 else None
+
+
+def _disposition(reason: str, reference: str | None, claim_id: int | None) -> str:
+    if claim_id is None and (reference or reason in RECOUPMENT_REASONS):
+        return "suspense"
+    if reason in RECOUPMENT_REASONS:
+        return "claim"
+    return "provider"
+
+
+def store_provider_adjustments(
+    session: Session, remittance: RemittanceRow, pairs: list[ProviderAdjustment]
+) -> list[ProviderAdjustmentRow]:
+    """Keep each PLB pair with the claim it names and where it goes."""
+    rows = []
+    for sequence, pair in enumerate(pairs, start=1):
+        claim_id = named_claim(session, pair.reference)
+        row = ProviderAdjustmentRow(
+            remittance_id=remittance.id,
+            sequence=sequence,
+            claim_id=claim_id,
+            disposition=_disposition(pair.reason, pair.reference, claim_id),
+            **pair.model_dump(),
+        )
+        session.add(row)
+        rows.append(row)
+    session.flush()
+    return rows
+
+
+def post_provider_adjustments(
+    ledger: LedgerBase, session: Session, remittance: RemittanceRow
+) -> None:
+    """Journal each PLB pair of a remittance once; open suspense items."""
+    rows = session.exec(
+        select(ProviderAdjustmentRow)
+        .where(ProviderAdjustmentRow.remittance_id == remittance.id)
+        .order_by(ProviderAdjustmentRow.id)
+    ).all()
+    effective = remittance.payment_date or remittance.created_at.date()
+    for row in rows:
+        if row.disposition == "claim":
+            kind, claim_id = "recoupment", row.claim_id
+        elif row.disposition == "suspense":
+            kind, claim_id = "plb_suspense", None
+            _open_suspense_item(session, remittance, row)
+        else:
+            kind, claim_id = "provider_adjustment", None
+        ledger._journal(
+            session,
+            f"plb:{row.id}",
+            kind,
+            row.amount,
+            claim_id=claim_id,
+            reason=row.reason,
+            effective_date=effective,
+            provider_adjustment_id=row.id,
+        )
+
+
+def _open_suspense_item(
+    session: Session, remittance: RemittanceRow, row: ProviderAdjustmentRow
+) -> None:
+    key = f"plb-suspense:{row.id}"
+    if session.exec(select(WorkItemRow.id).where(WorkItemRow.key == key)).first():
+        return
+    named = f"reference {row.reference}" if row.reference else "no reference"
+    session.add(
+        WorkItemRow(
+            key=key,
+            queue=SUSPENSE_QUEUE,
+            title="Provider-level adjustment names no known claim",
+            reason=(
+                f"835 trace {remittance.trace_number} PLB {row.sequence}: "
+                f"{row.reason} {row.amount} for provider {row.provider_id} with "
+                f"{named}, which matches no claim in the ledger"
+            ),
+        )
+    )
+
+
+def _info(row: ProviderAdjustmentRow) -> ProviderAdjustmentInfo:
+    return ProviderAdjustmentInfo(
+        provider_adjustment_id=row.id,
+        remittance_id=row.remittance_id,
+        sequence=row.sequence,
+        provider_id=row.provider_id,
+        reason=row.reason,
+        reference=row.reference,
+        amount=row.amount,
+        disposition=row.disposition,
+        claim_id=row.claim_id,
+    )
+
+
+class ProviderMixin(LedgerBase):
+    """Read the provider ledger and reconcile deposits."""
+
+    def provider_adjustments(
+        self,
+        remittance_id: int | None = None,
+        disposition: str | None = None,
+    ) -> list[ProviderAdjustmentInfo]:
+        """Return stored PLB pairs, oldest first.
+
+        Args:
+            remittance_id: Only this remittance's pairs.
+            disposition: Only pairs that went to ``"claim"``, ``"provider"`` or
+                ``"suspense"`` (the provider-level suspense queue).
+        """
+
+        def work(session: Session) -> list[ProviderAdjustmentInfo]:
+            statement = select(ProviderAdjustmentRow)
+            if remittance_id is not None:
+                statement = statement.where(
+                    ProviderAdjustmentRow.remittance_id == remittance_id
+                )
+            if disposition is not None:
+                statement = statement.where(
+                    ProviderAdjustmentRow.disposition == disposition
+                )
+            rows = session.exec(statement.order_by(ProviderAdjustmentRow.id)).all()
+            return [_info(row) for row in rows]
+
+        return self._tx(work)
+
+    def deposit_reconciliation(self, remittance_id: int) -> DepositReconciliation:
+        """Compare an 835's deposit (BPR02) with its claim payments less PLB.
+
+        Figures come from what was stored, so they hold for held remittances
+        too.
+        """
+
+        def work(session: Session) -> DepositReconciliation:
+            row = session.get(RemittanceRow, remittance_id)
+            if row is None:
+                raise NotFoundError(f"no remittance {remittance_id}")
+            paid = session.exec(
+                select(RemitClaimRow.paid).where(
+                    RemitClaimRow.remittance_id == remittance_id
+                )
+            ).all()
+            plb = session.exec(
+                select(ProviderAdjustmentRow.amount).where(
+                    ProviderAdjustmentRow.remittance_id == remittance_id
+                )
+            ).all()
+            claims = money(sum(paid, Decimal(0)))
+            provider = money(sum(plb, Decimal(0)))
+            return DepositReconciliation(
+                remittance_id=remittance_id,
+                deposit=row.payment_amount,
+                claim_payments=claims,
+                provider_adjustments=provider,
+                difference=money(row.payment_amount - (claims - provider)),
+            )
+
+        return self._tx(work)
+
+
+def provider_entries(session: Session) -> list[LedgerEntryRow]:
+    """Journal entries of PLB pairs (provider level and recoupments)."""
+    return list(
+        session.exec(
+            select(LedgerEntryRow).where(
+                LedgerEntryRow.provider_adjustment_id.is_not(None)
+            )
+        ).all()
+    )
