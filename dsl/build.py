@@ -19,7 +19,16 @@ from dsl.codes import shape_problem
 from dsl.conditions import Cond, Pos
 from dsl.errors import Diagnostic
 from dsl.fields import FIELDS
-from dsl.model import Check, Disable, Edit, Message, Requirement, RuleFile, Use
+from dsl.model import (
+    Check,
+    Disable,
+    Edit,
+    Message,
+    Override,
+    Requirement,
+    RuleFile,
+    Use,
+)
 
 _PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_.]*)\}")
 _CHECK_PLACEHOLDERS = {
@@ -233,10 +242,15 @@ class Builder(ConditionsMixin, FlowMixin, TestsMixin, _Base):
     def edit(self, meta, children):
         edit_id, title, *items = children
         edit = Edit(edit_id, self.unquote(title), self.pos(meta))
+        self._fill(edit, items, meta)
+        check_edit(edit, self.error)
+        self.file.edits.append(edit)
+
+    def _fill(self, edit: Edit, items, meta) -> set[str]:
         seen: set[str] = set()
         for key, value in items:
             if key in seen:
-                self.error(self.pos(meta), f"Edit {edit_id} gives `{key}` twice", "")
+                self.error(self.pos(meta), f"Edit {edit.id} gives `{key}` twice", "")
             seen.add(key)
             if key == "subject":
                 edit.subject, edit.where = value
@@ -244,77 +258,19 @@ class Builder(ConditionsMixin, FlowMixin, TestsMixin, _Base):
                 edit.carc, edit.rarc = (list(value) + [None])[:2]
             else:
                 setattr(edit, key, value)
-        self._check_edit(edit)
-        self.file.edits.append(edit)
+        return seen
 
-    def _check_edit(self, edit: Edit) -> None:
-        if edit.flag is None and edit.check is None:
+    def override(self, meta, children):
+        edit_id, *items = children
+        partial = Edit(edit_id, "", self.pos(meta))
+        given = self._fill(partial, items, meta)
+        if not given:
             self.error(
-                edit.pos,
-                f"Edit {edit.id} never fires",
-                "Add `flag when ...` or a `check`.",
-                caret=False,
+                self.pos(meta),
+                f"`override edit {edit_id}` changes nothing",
+                "Give the items that replace the library's, e.g. `severity warning`.",
             )
-        if edit.flag is not None and edit.check is not None:
-            self.error(
-                edit.pos,
-                f"Edit {edit.id} has both `flag when` and a `check`",
-                "Split it into two edits.",
-                caret=False,
-            )
-        if edit.severity is None:
-            self.error(
-                edit.pos,
-                f"Edit {edit.id} has no `severity`",
-                "Add `severity error`, `severity warning` or `severity info`.",
-                caret=False,
-            )
-        if edit.message is None:
-            self.error(
-                edit.pos,
-                f"Edit {edit.id} has no `message`",
-                'Add `message "..."`.',
-                caret=False,
-            )
-        subject = "line" if edit.check is not None else edit.subject
-        for cond in (edit.where, edit.flag, edit.unless):
-            if cond is not None:
-                self._scope(cond, subject)
-        if edit.message is not None:
-            extra = (
-                _CHECK_PLACEHOLDERS.get(edit.check.kind, set()) if edit.check else set()
-            )
-            for name in edit.message.placeholders:
-                if name in extra:
-                    continue
-                if name not in FIELDS:
-                    self.error(
-                        edit.message.pos,
-                        f"Message placeholder `{{{name}}}` is not a field",
-                        "Placeholders name fields, e.g. {line.procedure}.",
-                        "unknown-field",
-                    )
-                elif FIELDS[name].needs not in ("claim", subject):
-                    self.error(
-                        edit.message.pos,
-                        f"`{{{name}}}` cannot be used in this edit",
-                        f"This edit runs for each {subject}.",
-                    )
-
-    def _scope(self, cond: Cond, subject: str) -> None:
-        for path in cond.paths:
-            needs = FIELDS[path].needs if path in FIELDS else "claim"
-            if needs == "claim" or needs == subject:
-                continue
-            if needs == "other":
-                hint = "Read other.* only inside `any other line where ( ... )`."
-            elif needs == "remit":
-                hint = "remit.* fields are for gateways after the 835."
-            else:
-                hint = f"Add `for each {needs}` to this edit."
-            self.error(
-                cond.pos, f"`{path}` cannot be read here", hint, "field-out-of-scope"
-            )
+        self.file.overrides.append(Override(edit_id, partial, given, self.pos(meta)))
 
     def disable(self, meta, children):
         edit_id, reason = children
@@ -342,3 +298,76 @@ def build(
     """
     builder = Builder(text, display, path)
     return builder.transform(tree), builder.diags
+
+
+def check_edit(edit: Edit, error) -> None:
+    """Report an edit that cannot work: no trigger, no severity, fields out of scope.
+
+    Args:
+    edit: A whole edit (a library edit merged with its override, too).
+    error: ``error(pos, message, hint, code=..., caret=...)`` records a problem.
+    """
+    if edit.flag is None and edit.check is None:
+        error(
+            edit.pos,
+            f"Edit {edit.id} never fires",
+            "Add `flag when ...` or a `check`.",
+            caret=False,
+        )
+    if edit.flag is not None and edit.check is not None:
+        error(
+            edit.pos,
+            f"Edit {edit.id} has both `flag when` and a `check`",
+            "Split it into two edits.",
+            caret=False,
+        )
+    if edit.severity is None:
+        error(
+            edit.pos,
+            f"Edit {edit.id} has no `severity`",
+            "Add `severity error`, `severity warning` or `severity info`.",
+            caret=False,
+        )
+    if edit.message is None:
+        error(
+            edit.pos,
+            f"Edit {edit.id} has no `message`",
+            'Add `message "..."`.',
+            caret=False,
+        )
+    subject = "line" if edit.check is not None else edit.subject
+    for cond in (edit.where, edit.flag, edit.unless):
+        if cond is not None:
+            _scope(cond, subject, error)
+    if edit.message is not None:
+        extra = _CHECK_PLACEHOLDERS.get(edit.check.kind, set()) if edit.check else set()
+        for name in edit.message.placeholders:
+            if name in extra:
+                continue
+            if name not in FIELDS:
+                error(
+                    edit.message.pos,
+                    f"Message placeholder `{{{name}}}` is not a field",
+                    "Placeholders name fields, e.g. {line.procedure}.",
+                    "unknown-field",
+                )
+            elif FIELDS[name].needs not in ("claim", subject):
+                error(
+                    edit.message.pos,
+                    f"`{{{name}}}` cannot be used in this edit",
+                    f"This edit runs for each {subject}.",
+                )
+
+
+def _scope(cond: Cond, subject: str, error) -> None:
+    for path in cond.paths:
+        needs = FIELDS[path].needs if path in FIELDS else "claim"
+        if needs == "claim" or needs == subject:
+            continue
+        if needs == "other":
+            hint = "Read other.* only inside `any other line where ( ... )`."
+        elif needs == "remit":
+            hint = "remit.* fields are for gateways after the 835."
+        else:
+            hint = f"Add `for each {needs}` to this edit."
+        error(cond.pos, f"`{path}` cannot be read here", hint, "field-out-of-scope")

@@ -187,7 +187,7 @@ class ConditionsMixin(Transformer):
             c.member(value, ref),
             value,
             gen=cg.member(value, ref),
-            data=[ref.alias],
+            data=[ref],
         )
 
     def in_table(self, meta, children):
@@ -195,7 +195,7 @@ class ConditionsMixin(Transformer):
 
     def _quantified(self, meta, value, matcher, mode):
         self._list(value)
-        data = [matcher.alias] if isinstance(matcher, c.DataRef) else []
+        data = [matcher] if isinstance(matcher, c.DataRef) else []
         return self._cond(
             meta,
             c.quantified(value, matcher, mode),

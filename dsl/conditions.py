@@ -50,14 +50,14 @@ class Value:
 class Cond:
     """A compiled condition: ``fn(env) -> bool`` plus its text and what it reads.
 
-    ``paths`` are the fields read; ``data`` the aliases of the code sets and tables
-    consulted; ``releases`` the built-in data releases used (the ICD-10-CM release).
+    ``paths`` are the fields read; ``data`` the code sets and tables consulted (as
+    :class:`DataRef`); ``releases`` the built-in data releases used (ICD-10-CM).
     """
 
     fn: Callable[[Env], bool]
     pos: Pos
     paths: list[str] = field(default_factory=list)
-    data: list[str] = field(default_factory=list)
+    data: list[Any] = field(default_factory=list)
     releases: list[str] = field(default_factory=list)
     gen: Any = None  # builds the same test as Python source (dsl.codegen)
     text: str = field(init=False)

@@ -27,6 +27,8 @@ class Diagnostic:
         source_line: The analyst's line, shown with a caret when ``caret`` is true.
         code: A stable kebab-case identifier of the kind of problem.
         caret: Whether to show the source line with a caret.
+        severity: ``error`` blocks compiling and publishing the file; ``warning``
+            (lint) is reported but does not.
     """
 
     file: str
@@ -37,6 +39,12 @@ class Diagnostic:
     source_line: str = ""
     code: str = "rule-error"
     caret: bool = False
+    severity: str = "error"
+
+    @property
+    def is_error(self) -> bool:
+        """True unless this is a lint warning."""
+        return self.severity == "error"
 
     def __str__(self) -> str:
         return format_diagnostic(self)
@@ -51,13 +59,19 @@ def format_diagnostic(diag: Diagnostic) -> str:
     Returns:
         The text, without a trailing newline.
     """
-    out = [f"{diag.file}:{diag.line}:{diag.column}: {diag.message}"]
+    label = "" if diag.is_error else "warning: "
+    out = [f"{diag.file}:{diag.line}:{diag.column}: {label}{diag.message}"]
     if diag.caret and diag.source_line:
         out.append("    " + diag.source_line.rstrip())
         out.append("    " + " " * (diag.column - 1) + "^")
     if diag.hint:
         out.append(f"  hint: {diag.hint}")
     return "\n".join(out)
+
+
+def errors_only(diags: list[Diagnostic]) -> list[Diagnostic]:
+    """The diagnostics that are errors (lint warnings left out)."""
+    return [d for d in diags if d.is_error]
 
 
 def format_diagnostics(diags: list[Diagnostic]) -> str:

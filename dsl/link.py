@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from dsl.build import check_edit
 from dsl.conditions import Pos
 from dsl.data import (
     FEDERAL_CALENDAR,
@@ -16,7 +17,7 @@ from dsl.data import (
 )
 from dsl.errors import Diagnostic
 from dsl.hashing import content_hash
-from dsl.model import RuleFile
+from dsl.model import Edit, Override, Row, RuleFile
 from dsl.plan import FlowPlan
 from dsl.runtime import IGNORE_ROUTE, CompiledRuleset, timely_plan
 from dsl.scrub import CompiledEdit
@@ -53,11 +54,18 @@ class Linker:
         message: str,
         hint: str = "",
         code: str = "rule-error",
+        severity: str = "error",
     ) -> None:
         line, column = (pos.line, pos.column) if pos else (1, 1)
         self.diags.append(
-            Diagnostic(rf.display, line, column, message, hint, code=code)
+            Diagnostic(
+                rf.display, line, column, message, hint, code=code, severity=severity
+            )
         )
+
+    def warn(self, rf: RuleFile, pos: Pos | None, message: str, hint: str, code: str):
+        """A lint finding: reported by `rules check`, not blocking."""
+        self.error(rf, pos, message, hint, code, severity="warning")
 
     # ------------------------------------------------------------------ per file
 
@@ -180,6 +188,50 @@ class Linker:
             ids.setdefault(item.id, item.pos)
         if rf.kind == "ruleset":
             self._ruleset_checks(rf)
+            self._lint(rf)
+
+    def _edit_window(self, rf, edit, pos, start, through) -> None:
+        if edit.effective and start and edit.effective[0]:
+            e_start, e_through = edit.effective
+            late = through is not None and (
+                e_start > through or (e_through or through) > through
+            )
+            if e_start < start or late:
+                self.error(
+                    rf,
+                    pos,
+                    f"Edit {edit.id} is effective outside the ruleset's window",
+                    "An edit's window must sit inside the file's `effective` line.",
+                )
+
+    def _lint(self, rf: RuleFile) -> None:
+        used = {name for name, _ in rf.route_refs}
+        for name, pos in sorted(rf.route_pos.items(), key=lambda i: i[1].line):
+            if name not in used:
+                self.warn(
+                    rf,
+                    pos,
+                    f"Route `{name}` is never used",
+                    "Name it in a wait, gateway, table row or timely filing "
+                    "`exceptions`, or delete it.",
+                    "unused-route",
+                )
+        table = rf.denial_table
+        rows = table.rows if table else []
+        for later_index, later in enumerate(rows):
+            for earlier in rows[:later_index]:
+                if later.catch_all or not _covers(earlier, later):
+                    continue
+                if table.policy == "first":
+                    self.warn(
+                        rf,
+                        later.pos,
+                        f"Row `{_row_text(later)}` can never be reached",
+                        f"Line {earlier.pos.line} (`{_row_text(earlier)}`) takes "
+                        "every denial it would; move it up or delete it.",
+                        "unreachable-row",
+                    )
+                    break
 
     def _ruleset_checks(self, rf: RuleFile) -> None:
         for attr, text in (("payer", "payer"), ("version", "version")):
@@ -210,18 +262,7 @@ class Linker:
                 f'release "{FEDERAL_RELEASE}" as federal`.',
             )
         for edit in rf.edits:
-            if edit.effective and start and edit.effective[0]:
-                e_start, e_through = edit.effective
-                late = through is not None and (
-                    e_start > through or (e_through or through) > through
-                )
-                if e_start < start or late:
-                    self.error(
-                        rf,
-                        edit.pos,
-                        f"Edit {edit.id} is effective outside the ruleset's window",
-                        "An edit's window must sit inside the file's `effective` line.",
-                    )
+            self._edit_window(rf, edit, edit.pos, start, through)
         uses_table = any(
             a.do == "route_by_denial_table"
             for g in rf.gateways.values()
@@ -237,22 +278,47 @@ class Linker:
         libs = {
             u.alias: self.libraries.get(u.path) for u in rf.uses if u.kind == "library"
         }
-        for dis in rf.disables:
-            alias, _, local = dis.id.partition(".")
+        changed: dict[str, Pos] = {}
+        for item in sorted([*rf.disables, *rf.overrides], key=lambda i: i.pos.line):
+            alias, _, local = item.id.partition(".")
             lib = libs.get(alias)
             if lib is not None and all(e.id != local for e in lib.edits):
                 self.error(
                     rf,
-                    dis.pos,
-                    f"`{dis.id}` does not exist",
+                    item.pos,
+                    f"`{item.id}` does not exist",
                     f"Library `{alias}` has: "
                     + ", ".join(e.id for e in lib.edits)
                     + ".",
                 )
             elif alias not in libs:  # a missing library is reported at its `use`
                 self.error(
-                    rf, dis.pos, f"`{alias}` is not a library alias of this file"
+                    rf, item.pos, f"`{alias}` is not a library alias of this file"
                 )
+            elif item.id in changed:
+                self.error(
+                    rf,
+                    item.pos,
+                    f"`{item.id}` is disabled or overridden twice",
+                    f"The first time is on line {changed[item.id].line}.",
+                    "duplicate-id",
+                )
+            else:
+                changed[item.id] = item.pos
+                if isinstance(item, Override):
+                    self._check_override(rf, item, lib, start, through)
+
+    def _check_override(self, rf, item: Override, lib: RuleFile, start, through):
+        merged = merge_override(
+            next(e for e in lib.edits if e.id == item.id.partition(".")[2]), item
+        )
+        check_edit(
+            merged,
+            lambda pos, message, hint="", code="rule-error", caret=True: self.error(
+                rf, item.pos, message, hint, code
+            ),
+        )
+        self._edit_window(rf, merged, item.pos, start, through)
 
     # ------------------------------------------------------------------ compile
 
@@ -279,6 +345,7 @@ class Linker:
     def compile(self, rf: RuleFile) -> CompiledRuleset:
         """Compile a checked ruleset file (call only when it has no diagnostics)."""
         disabled = {d.id for d in rf.disables}
+        overrides = {o.id: o for o in rf.overrides}
         edits = [
             CompiledEdit(e.id, e, rf.data, f"{rf.display}:{e.pos.line}")
             for e in rf.edits
@@ -287,7 +354,13 @@ class Linker:
             lib = self.libraries.get(use.path) if use.kind == "library" else None
             for edit in lib.edits if lib else []:
                 full = f"{use.alias}.{edit.id}"
-                if full not in disabled:
+                if full in overrides:
+                    item = overrides[full]
+                    data = rf.data if "check" in item.given else lib.data
+                    merged = merge_override(edit, item)
+                    source = f"{rf.display}:{item.pos.line}"
+                    edits.append(CompiledEdit(full, merged, data, source))
+                elif full not in disabled:
                     edits.append(
                         CompiledEdit(
                             full, edit, lib.data, f"{lib.display}:{edit.pos.line}"
@@ -328,3 +401,41 @@ class Linker:
             tests=rf.tests,
             display=rf.display,
         )
+
+
+def _covers(earlier: Row, later: Row) -> bool:
+    """True when every adjustment ``later`` matches also matches ``earlier``."""
+    for mine, theirs in (
+        (earlier.groups, later.groups),
+        (earlier.carcs, later.carcs),
+        (earlier.rarcs, later.rarcs),
+    ):
+        if mine is None:
+            continue
+        if theirs is None or not set(theirs) <= set(mine):
+            return False
+    return True
+
+
+def _row_text(row: Row) -> str:
+    cells = [
+        ", ".join(cell) if cell is not None else "-"
+        for cell in (row.groups, row.carcs, row.rarcs)
+    ]
+    return " | ".join([*cells, row.route])
+
+
+def merge_override(edit: Edit, item: Override) -> Edit:
+    """The library ``edit`` with the items ``override`` gives put in its place.
+
+    ``for each`` replaces both the subject and its ``where``; ``denial`` replaces
+    CARC and RARC together.
+    """
+    names = set()
+    for key in item.given:
+        names |= {
+            "subject": {"subject", "where"},
+            "denial": {"carc", "rarc"},
+        }.get(key, {key})
+    values = {name: getattr(item.edit, name) for name in names}
+    return replace(edit, id=item.id, **values)

@@ -71,6 +71,16 @@ class Disable:
 
 
 @dataclass
+class Override:
+    """``override edit alias.ID ... end``: the items given replace the library's."""
+
+    id: str
+    edit: Edit  # only the items in ``given`` are meaningful
+    given: set[str]
+    pos: Pos
+
+
+@dataclass
 class Timely:
     limits: dict[str, tuple[Duration, str]] = field(default_factory=dict)
     dos_rule: dict[str, str] = field(
@@ -156,6 +166,7 @@ class RuleFile:
     requirements: list[Requirement] = field(default_factory=list)
     edits: list[Edit] = field(default_factory=list)
     disables: list[Disable] = field(default_factory=list)
+    overrides: list[Override] = field(default_factory=list)
     waits: list[WaitStep] | None = None
     gateways: dict[str, Gateway] = field(default_factory=dict)
     denial_table: DenialTable | None = None

@@ -24,6 +24,7 @@ _TOP_OPENERS = {
     "timely",
     "after",
     "denial",
+    "override",
 }
 _NESTED_OPENERS = {"wait", "task"}
 _STARTERS = _TOP_OPENERS | {"disable", "use", "ruleset", "payer", "version", "library"}
@@ -297,6 +298,8 @@ def _open_block(stack: list) -> Token | None:
             continue
         nxt = stack[index + 1 : index + 3]
         if item in _NESTED_OPENERS | {"edit", "test", "gateway", "eligibility"}:
+            return item
+        if item == "override" and nxt[:1] == ["edit"]:
             return item
         if item == "timely" or (item == "after" and nxt[:1] == ["submission"]):
             return item

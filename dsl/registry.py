@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from dsl.build import build
-from dsl.errors import Diagnostic, NoRulesetError, RulesetError
+from dsl.errors import Diagnostic, NoRulesetError, RulesetError, errors_only
 from dsl.hashing import canonical
 from dsl.link import Linker
 from dsl.model import RuleFile
@@ -53,7 +53,7 @@ def compile_folder(root: Path) -> tuple[list[CompiledRuleset], list[Diagnostic]]
     for rule_file in files:
         linker.resolve(rule_file)
     diags += linker.diags
-    bad = broken | {d.file for d in diags}
+    bad = broken | {d.file for d in errors_only(diags)}
     compiled = []
     for rule_file in files:
         uses = {u.path + ".rules" for u in rule_file.uses if u.kind == "library"}
@@ -110,6 +110,7 @@ class RuleRegistry:
 
         root = Path(path) if path is not None else default_rules_dir()
         rulesets, diags = compile_folder(root)
+        diags = errors_only(diags)  # lint warnings do not stop a worker
         failures = []
         if not diags:
             for result in run_compiled_tests(rulesets):

@@ -145,15 +145,14 @@ class CompiledEdit:
         """``(what, release)`` of every data source the edit consults."""
         edit = self.edit
         found: dict[str, str] = {}
-        aliases = [edit.check.table] if edit.check else []
+        tables = [(edit.check.table, self.data[edit.check.table])] if edit.check else []
         for cond in (edit.where, edit.flag, edit.unless):
             if cond is not None:
-                aliases += cond.data
+                tables += [(ref.alias, ref.get()) for ref in cond.data]
                 for release in cond.releases:
                     found.setdefault("data ICD-10-CM", release)
-        for alias in aliases:
-            table = self.data.get(alias)
-            path = getattr(table, "path", "") or alias
+        for alias, table in tables:
+            path = table.path or alias
             found.setdefault(f"data {alias}", f"{path} release {table.release}")
         return sorted(found.items())
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from claimflow.models import Finding
 from dsl.builders import build_claim, build_remittance
-from dsl.errors import Diagnostic, format_diagnostics
+from dsl.errors import Diagnostic, errors_only, format_diagnostics
 from dsl.fields import Env
 from dsl.model import Expectation, TestCase
 from dsl.plan import add_duration
@@ -70,7 +70,7 @@ class TestReport:
     def ok(self) -> bool:
         """True when every file compiled and every test passed."""
         ok = all(r.passed for f in self.files for r in f.results)
-        return ok and not self.diagnostics
+        return ok and not errors_only(self.diagnostics)
 
     @property
     def counts(self) -> tuple[int, int]:

@@ -126,3 +126,110 @@ def test_edit_window_must_sit_inside_the_ruleset(rules_dir):
         "test/1.rules:13:1: Edit T-LATE is effective outside the ruleset's window\n"
         "  hint: An edit's window must sit inside the file's `effective` line."
     )
+
+
+SHADOWED = """
+gateway after_835 "Outcome"
+  when remit.denied_lines > 0: route by denial table
+  otherwise: close claim
+end
+
+denial routing hit policy first
+  | group | carc  | rarc | route  |
+  | CO    | 16    | -    | fix    |
+  | CO    | 16    | N290 | fix    |
+  | -     | 97    | -    | fix    |
+  | CO    | 97, 4 | -    | fix    |
+  | -     | -     | -    | fix    |
+end
+
+route fix "Fix"
+  resubmit as corrected claim
+end
+
+route spare "Never named anywhere"
+  close claim
+end
+"""
+
+
+def test_lint_unreachable_rows_and_unused_routes(rules_dir):
+    assert errors(rules_dir, SHADOWED) == (
+        "test/1.rules:21:3: warning: Row `CO | 16 | N290 | fix` can never be reached\n"
+        "  hint: Line 20 (`CO | 16 | - | fix`) takes every denial it would; "
+        "move it up or delete it.\n"
+        "test/1.rules:31:1: warning: Route `spare` is never used\n"
+        "  hint: Name it in a wait, gateway, table row or timely filing `exceptions`, "
+        "or delete it."
+    )
+
+
+def test_lint_warnings_do_not_block_publishing(rules_dir):
+    from dsl.registry import RuleRegistry
+
+    write(rules_dir, "test/1.rules", HEADER + SHADOWED)
+    registry = RuleRegistry.load(rules_dir)
+    assert [r.ruleset_id for r in registry.rulesets] == ["TEST"]
+
+
+def test_overlapping_windows_of_one_payer(rules_dir):
+    write(rules_dir, "test/1.rules", HEADER)
+    later = HEADER.replace('version "1"', 'version "2"').replace(
+        "effective 2026-01-01 through 2026-12-31", "effective 2026-12-01"
+    )
+    write(rules_dir, "test/2.rules", later)
+    assert format_diagnostics(check_files(rules_dir)) == (
+        "test/2.rules:1:1: Ruleset TEST 2 overlaps 1 (test/1.rules)\n"
+        "  hint: Windows of one payer must not overlap; end the older one first."
+    )
+
+
+OVERRIDE = """
+use library "shared/professional-basics" version "1.0" as basics
+
+override edit basics.UNITS-01
+  flag when line.units < 1 or line.units > 99
+  severity warning
+  message "Line {line.number} bills {line.units} units"
+end
+"""
+
+
+def test_override_replaces_only_the_items_given(rules_dir):
+    ruleset = compile_one(rules_dir, OVERRIDE)
+    (edit,) = [e for e in ruleset.edits if e.id == "basics.UNITS-01"]
+    assert (edit.edit.subject, edit.edit.carc, edit.source) == (
+        "line",
+        "16",
+        "test/1.rules:15",
+    )
+    found = ruleset.scrub(claim({"procedure": "99213", "units": "120"}))
+    assert [(f.edit_id, f.severity, f.message, f.carc) for f in found] == [
+        ("basics.UNITS-01", "warning", "Line 1 bills 120 units", "16")
+    ]
+    assert found[0].trace[0].text == "line.units < 1 or line.units > 99"
+
+
+def test_override_mistakes(rules_dir):
+    body = """
+use library "shared/professional-basics" version "1.0" as basics
+
+override edit basics.UNITS-02
+  severity warning
+end
+
+override edit basics.ZIP-01
+  flag when line.units > 1
+end
+
+disable edit basics.ZIP-01 reason "twice"
+"""
+    assert errors(rules_dir, body) == (
+        "test/1.rules:15:1: `basics.UNITS-02` does not exist\n"
+        "  hint: Library `basics` has: NPI-01, NPI-02, DX-01, DX-02, UNITS-01, "
+        "DUP-01, PREV-AGE, ED-POS, ZIP-01.\n"
+        "test/1.rules:19:1: `line.units` cannot be read here\n"
+        "  hint: Add `for each line` to this edit.\n"
+        "test/1.rules:23:1: `basics.ZIP-01` is disabled or overridden twice\n"
+        "  hint: The first time is on line 19."
+    )
