@@ -19,6 +19,7 @@ from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Worker
 
+from activities.batches import BatchActivities
 from activities.claims import ClaimActivities
 from activities.inbox import InboxActivities
 from claimflow.clearinghouse import open_clearinghouse
@@ -26,6 +27,7 @@ from claimflow.config import Settings
 from claimflow.ledger import Ledger
 from claimflow.messages import InboxInput
 from dsl import RuleRegistry, RulesetError
+from workflows.batch import SubmissionBatchWorkflow
 from workflows.claim import ClaimWorkflow
 from workflows.inbox import InboxWorkflow
 
@@ -61,15 +63,19 @@ def build_worker(
     clearinghouse,
     rules: RuleRegistry,
     executor: concurrent.futures.Executor,
+    batch_window_seconds: float,
 ) -> Worker:
     """A worker serving every claimflow workflow and activity on one task queue."""
     claims = ClaimActivities(ledger, clearinghouse, rules)
     inbox = InboxActivities(ledger, clearinghouse)
+    batches = BatchActivities(
+        ledger, clearinghouse, client, task_queue, batch_window_seconds
+    )
     return Worker(
         client,
         task_queue=task_queue,
-        workflows=[ClaimWorkflow, InboxWorkflow],
-        activities=claims.all() + inbox.all(),
+        workflows=[ClaimWorkflow, InboxWorkflow, SubmissionBatchWorkflow],
+        activities=claims.all() + inbox.all() + batches.all(),
         activity_executor=executor,
         max_concurrent_activities=16,
     )
@@ -93,7 +99,13 @@ async def run(settings: Settings) -> int:
         loop.add_signal_handler(sig, stop.set)
     with concurrent.futures.ThreadPoolExecutor(max_workers=16) as executor:
         worker = build_worker(
-            client, settings.task_queue, ledger, clearinghouse, rules, executor
+            client,
+            settings.task_queue,
+            ledger,
+            clearinghouse,
+            rules,
+            executor,
+            settings.batch_window_seconds,
         )
         logger.info(
             "worker on %s, task queue %s",

@@ -35,6 +35,7 @@ class Settings:
     clearinghouse_url: str = "http://127.0.0.1:8765"
     rules_dir: Path = PROJECT_ROOT / "payer_rules"
     inbox_poll_seconds: float = 60
+    batch_window_seconds: float = 86400
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -51,5 +52,9 @@ class Settings:
             ),
             rules_dir=Path(
                 env.get("CLAIMFLOW_RULES_DIR", PROJECT_ROOT / "payer_rules")
+            ),
+            inbox_poll_seconds=float(env.get("CLAIMFLOW_INBOX_POLL_SECONDS", "60")),
+            batch_window_seconds=float(
+                env.get("CLAIMFLOW_BATCH_WINDOW_SECONDS", "86400")
             ),
         )

@@ -90,6 +90,8 @@ def _child_env(settings: Settings, temporal_address: str, clearinghouse: str) ->
             "CLAIMFLOW_CLEARINGHOUSE_URL": clearinghouse,
             "CLAIMFLOW_TASK_QUEUE": settings.task_queue,
             "CLAIMFLOW_INBOX_POLL_SECONDS": "1",
+            # Ready claims go out every 3 seconds, not once a day.
+            "CLAIMFLOW_BATCH_WINDOW_SECONDS": "3",
             "PYTHONUNBUFFERED": "1",
         }
     )

@@ -204,6 +204,54 @@ class SubmitResult(Message):
     transaction_control_number: str
 
 
+class BatchEntry(Message):
+    """One claim version waiting for its payer's next 837 batch."""
+
+    claim_id: int
+    version: int
+    idempotency_key: str
+    workflow_id: str  # the claim workflow to tell when the batch has gone
+
+
+class JoinBatch(Message):
+    payer_id: str
+    entry: BatchEntry
+
+
+class BatchInput(Message):
+    """A payer's submission window: claims that join it go out in one 837."""
+
+    batch_id: str
+    payer_id: str
+    closes_at: datetime
+
+
+class BatchTransmit(Message):
+    batch_key: str
+    entries: list[BatchEntry]
+
+
+class EntryOutcome(Message):
+    """What happened to one claim of a transmitted batch."""
+
+    claim_id: int
+    version: int
+    workflow_id: str
+    sent: bool
+    error_type: str | None = None  # X12SyntaxError, SubmissionRejected, ...
+    error: str | None = None
+    transaction_control_number: str | None = None
+    receipt_id: str | None = None
+
+
+class SubmittedSignal(Message):
+    """Sent by the batch to each claim once its 837 left (or could not)."""
+
+    transaction_id: str
+    batch_key: str
+    outcome: EntryOutcome
+
+
 class StatusInquiryRequest(Message):
     claim_id: int
     version: int

@@ -25,6 +25,7 @@ with workflow.unsafe.imports_passed_through():
     from claimflow.messages import (
         AcknowledgmentSignal,
         Balances,
+        BatchEntry,
         ClaimInput,
         ClaimResult,
         ClaimStatusView,
@@ -33,7 +34,9 @@ with workflow.unsafe.imports_passed_through():
         CorrectionResult,
         CoverageUpdated,
         DecideRequest,
+        EntryOutcome,
         HistoryEntry,
+        JoinBatch,
         OpenWorkItem,
         PatientPayment,
         PaymentRequest,
@@ -45,6 +48,7 @@ with workflow.unsafe.imports_passed_through():
         StatusChange,
         StatusInquiryRequest,
         SubmitRequest,
+        SubmittedSignal,
         VoidRequest,
         WorkItemRequest,
         WorkItemResolution,
@@ -97,6 +101,9 @@ TIMELY_FILING_QUEUE = "AR-Timely-Filing"
 ELIGIBILITY_QUEUE = "Eligibility"
 SCRUB_QUEUE = "Billing-Corrections"
 RULES_QUEUE = "Payer-Setup"
+
+# How long a claim waits for its batch to report before a person is told.
+BATCH_PATIENCE = timedelta(days=1)
 EDI_QUEUE = "EDI-Support"
 
 
@@ -152,6 +159,7 @@ class ClaimWorkflow:
         self.eligibility: EligibilityResult | None = None
         self.eligibility_checked_on: date | None = None
         self.applied_decisions: set[int] = set()
+        self.batch_outcomes: dict[int, EntryOutcome] = {}
         self.lock = asyncio.Lock()
 
     # ------------------------------------------------------------------ run
@@ -516,30 +524,19 @@ class ClaimWorkflow:
         """
         self.submission_seq += 1
         key = f"claim-{self.claim_id}-v{self.version}-s{self.submission_seq}"
-        try:
-            await workflow.execute_activity(
-                "submit_claim",
-                SubmitRequest(
-                    claim_id=self.claim_id, version=self.version, idempotency_key=key
-                ),
-                summary=f"Send 837P, version {self.version}",
-                **CLEARINGHOUSE,
+        if workflow.patched("submission-batches"):
+            kind, detail = await self._send_in_batch(key)
+        else:
+            kind, detail = await self._send_alone(key)
+        if kind not in ("sent", "SubmissionOutcomeUnknown"):
+            await self._set_status(ClaimStatus.REJECTED, detail)
+            return await self._human_decides(
+                EDI_QUEUE, "Submission failed", detail, "submit"
             )
-        except ActivityError as err:
-            cause = err.cause
-            kind = cause.type if isinstance(cause, ApplicationError) else "error"
-            if kind != "SubmissionOutcomeUnknown":
-                await self._set_status(ClaimStatus.REJECTED, str(cause))
-                return await self._human_decides(
-                    EDI_QUEUE, "Submission failed", str(cause), "submit"
-                )
+        if kind == "SubmissionOutcomeUnknown":
             # The bytes may have left: wait for the acknowledgments, never resend.
             await self._open_work_item(
-                EDI_QUEUE,
-                "Submission outcome unknown",
-                str(cause),
-                None,
-                f"unknown-{key}",
+                EDI_QUEUE, "Submission outcome unknown", detail, None, f"unknown-{key}"
             )
         self.submitted_version = self.version
         self.corrected_since_submission = False
@@ -555,6 +552,76 @@ class ClaimWorkflow:
         except _FlowEnd as end:
             return end.action
         return "final"
+
+    async def _send_alone(self, key: str) -> tuple[str, str]:
+        """The first version's submission: one claim, one 837 (kept for replay)."""
+        try:
+            await workflow.execute_activity(
+                "submit_claim",
+                SubmitRequest(
+                    claim_id=self.claim_id, version=self.version, idempotency_key=key
+                ),
+                summary=f"Send 837P, version {self.version}",
+                **CLEARINGHOUSE,
+            )
+        except ActivityError as err:
+            cause = err.cause
+            kind = cause.type if isinstance(cause, ApplicationError) else "error"
+            return kind, str(cause)
+        return "sent", key
+
+    async def _send_in_batch(self, key: str) -> tuple[str, str]:
+        """Join the payer's submission batch and wait until it has gone out."""
+        version = self.version
+        batch = await workflow.execute_activity(
+            "join_batch",
+            JoinBatch(
+                payer_id=self.input.payer_id,
+                entry=BatchEntry(
+                    claim_id=self.claim_id,
+                    version=version,
+                    idempotency_key=key,
+                    workflow_id=workflow.info().workflow_id,
+                ),
+            ),
+            result_type=str,
+            summary=f"Join the {self.input.payer_id} submission batch",
+            **LEDGER,
+        )
+        self.waiting_for = f"Waiting for submission batch {batch} to be sent"
+        workflow.set_current_details(self.waiting_for)
+        try:
+            await workflow.wait_condition(
+                lambda: version in self.batch_outcomes,
+                timeout=BATCH_PATIENCE,
+                timeout_summary=f"batch {batch} sent",
+            )
+        except TimeoutError:
+            await self._open_work_item(
+                EDI_QUEUE,
+                "Claim not sent by its submission batch",
+                f"{batch} has not reported within {BATCH_PATIENCE}",
+                None,
+                f"batch-late-{key}",
+            )
+            await workflow.wait_condition(lambda: version in self.batch_outcomes)
+        outcome = self.batch_outcomes[version]
+        if outcome.sent:
+            return "sent", f"{key} in {batch}"
+        return outcome.error_type or "error", outcome.error or "not sent"
+
+    @workflow.signal(description="The submission batch reports this claim sent.")
+    def submitted(self, message: SubmittedSignal) -> None:
+        if self._first_time(message.transaction_id):
+            self.batch_outcomes[message.outcome.version] = message.outcome
+            self._note(
+                f"Batch {message.batch_key}: version {message.outcome.version} "
+                + (
+                    "sent"
+                    if message.outcome.sent
+                    else f"not sent ({message.outcome.error})"
+                )
+            )
 
     async def _prepare_resubmission(self) -> None:
         if not self.corrected_since_submission:

@@ -15,6 +15,7 @@ from claimflow.ledger.tables import (
     AcknowledgmentRow,
     AuditEventRow,
     InboundFileRow,
+    SubmissionBatchRow,
     SubmissionRow,
     utcnow,
 )
@@ -120,20 +121,27 @@ class ExchangeMixin(LedgerBase):
     def submissions_for_transaction(
         self, transaction_control_number: str
     ) -> list[SubmissionInfo]:
-        """Return the submissions sent under an ST02 (what a 999 acknowledges)."""
+        """Return the submissions sent under an ST02 (what a 999 acknowledges).
+
+        A batch's ST02 names every claim version that went out in it.
+        """
 
         def work(session: Session) -> list[SubmissionInfo]:
             rows = session.exec(
                 select(SubmissionRow)
                 .where(
                     SubmissionRow.transaction_control_number
-                    == transaction_control_number
+                    == transaction_control_number,
+                    SubmissionRow.batch_id.is_(None),
                 )
                 .order_by(SubmissionRow.id)
             ).all()
             return [_submission_info(row) for row in rows]
 
-        return self._tx(work)
+        alone = self._tx(work)
+        return alone or self.batch_submissions_for_transaction(
+            transaction_control_number
+        )
 
     def mark_submission_sent(
         self, submission_id: int, receipt_id: str, content: str
@@ -165,7 +173,10 @@ class ExchangeMixin(LedgerBase):
         return self._tx(work)
 
     def submission_for(self, claim_id: int, version: int) -> SubmissionInfo | None:
-        """Return the latest submission of a claim version, if any."""
+        """Return the latest submission of a claim version, if any.
+
+        A version sent in a batch carries the batch's control numbers.
+        """
 
         def work(session: Session) -> SubmissionInfo | None:
             row = session.exec(
@@ -176,7 +187,15 @@ class ExchangeMixin(LedgerBase):
                 )
                 .order_by(SubmissionRow.id.desc())
             ).first()
-            return None if row is None else _submission_info(row)
+            if row is None:
+                return None
+            info = _submission_info(row)
+            if row.batch_id is not None:
+                batch = session.get(SubmissionBatchRow, row.batch_id)
+                info.interchange_control_number = batch.interchange_control_number
+                info.group_control_number = batch.group_control_number
+                info.transaction_control_number = batch.transaction_control_number
+            return info
 
         return self._tx(work)
 

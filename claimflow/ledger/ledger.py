@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from claimflow.ledger._batches import BatchMixin
 from claimflow.ledger._claims import ClaimsMixin
 from claimflow.ledger._exchange import ExchangeMixin
 from claimflow.ledger._money import MoneyMixin
@@ -15,6 +16,7 @@ class Ledger(
     PartiesMixin,
     ClaimsMixin,
     ExchangeMixin,
+    BatchMixin,
     RemittanceMixin,
     ProviderMixin,
     MoneyMixin,

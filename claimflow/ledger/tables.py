@@ -224,6 +224,26 @@ class SubmissionRow(LedgerTable, table=True):
     content: str | None = Field(default=None, sa_type=Text)
     created_at: datetime = _stamp()
     sent_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    # The batch this claim version went out in; the interchange's control
+    # numbers are the batch's (the row's own stay reserved, never reused).
+    batch_id: int | None = Field(default=None, index=True)
+
+
+class SubmissionBatchRow(LedgerTable, table=True):
+    """One 837 interchange carrying several claim versions to one payer."""
+
+    __tablename__ = "submission_batches"
+
+    id: int | None = Field(default=None, primary_key=True)
+    batch_key: str = Field(unique=True, max_length=200)
+    interchange_control_number: str = Field(unique=True, max_length=9)
+    group_control_number: str = Field(unique=True, max_length=9)
+    transaction_control_number: str = Field(unique=True, max_length=9)
+    status: str = Field(default="prepared", max_length=20)
+    receipt_id: str | None = None
+    content: str | None = Field(default=None, sa_type=Text)
+    created_at: datetime = _stamp()
+    sent_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
 
 
 # ----------------------------------------------------------------- inbound

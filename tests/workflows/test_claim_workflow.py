@@ -18,12 +18,14 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+import httpx
 import pytest
 from temporalio.client import WorkflowHandle
-from temporalio.testing import ActivityEnvironment
 from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import ActivityEnvironment
 from temporalio.worker import Replayer, Worker
 
+from activities.batches import BatchActivities
 from activities.claims import ClaimActivities
 from activities.inbox import InboxActivities
 from claimflow.clearinghouse import open_clearinghouse
@@ -38,11 +40,13 @@ from claimflow.messages import (
 from claimflow.models import ClaimStatus, patient_control_number
 from tests.conftest import put_json
 from tests.factories import make_claim, store_claim
+from workflows.batch import SubmissionBatchWorkflow
 from workflows.claim import ClaimWorkflow, initial_search_attributes
 from workflows.search_attributes import CLAIM_STATUS, PAYER_ID
 
-
 HISTORIES = Path(__file__).resolve().parents[1] / "fixtures" / "histories"
+# v1: claims sent alone; v2: claims sent in submission batches.
+CORPUS_VERSION = "v2"
 
 
 class Harness:
@@ -52,19 +56,27 @@ class Harness:
         self.env = env
         self.ledger = ledger
         self.simulator = simulator
-        clearinghouse = open_clearinghouse(simulator.url)
-        self.claims = ClaimActivities(ledger, clearinghouse, rules)
-        self.inbox = InboxActivities(ledger, clearinghouse)
+        self.clearinghouse = open_clearinghouse(simulator.url)
+        self.claims = ClaimActivities(ledger, self.clearinghouse, rules)
+        self.inbox = InboxActivities(ledger, self.clearinghouse)
         self.task_queue = f"claims-{uuid.uuid4()}"
         self.executor = concurrent.futures.ThreadPoolExecutor(8)
         self.handles: list[WorkflowHandle] = []
+        self.by_claim: dict[int, WorkflowHandle] = {}
 
     async def __aenter__(self) -> Harness:
+        batches = BatchActivities(
+            self.ledger,
+            self.clearinghouse,
+            self.env.client,
+            self.task_queue,
+            window_seconds=1,
+        )
         self.worker = Worker(
             self.env.client,
             task_queue=self.task_queue,
-            workflows=[ClaimWorkflow],
-            activities=self.claims.all(),
+            workflows=[ClaimWorkflow, SubmissionBatchWorkflow],
+            activities=self.claims.all() + batches.all(),
             activity_executor=self.executor,
             workflow_failure_exception_types=[Exception],
         )
@@ -119,13 +131,14 @@ class Harness:
             search_attributes=initial_search_attributes(inp),
         )
         self.handles.append(handle)
+        self.by_claim[claim_id] = handle
         return claim_id, handle
 
     async def replay(self, handle: WorkflowHandle, name: str) -> None:
         """Replay the claim's history now; keep it in the corpus when asked to.
 
         ``CLAIMFLOW_RECORD_HISTORIES=1`` writes the history to
-        ``tests/fixtures/histories/<name>.json`` so later code changes are
+        ``tests/fixtures/histories/<version>-<name>.json`` so later changes are
         replayed against it (``test_replay.py``).
         """
         history = await handle.fetch_history()
@@ -134,7 +147,9 @@ class Harness:
         ).replay_workflow(history)
         if os.environ.get("CLAIMFLOW_RECORD_HISTORIES") == "1":
             HISTORIES.mkdir(parents=True, exist_ok=True)
-            (HISTORIES / f"{name}.json").write_text(history.to_json())
+            (HISTORIES / f"{CORPUS_VERSION}-{name}.json").write_text(
+                history.to_json()
+            )
 
     async def view(self, handle: WorkflowHandle) -> ClaimStatusView:
         return await handle.query(ClaimWorkflow.status_view)
@@ -156,11 +171,11 @@ class Harness:
             if loop.time() > end:
                 raise AssertionError(f"claim never got there; last view: {view}")
             if pump:
-                await self.pump(handle)
+                await self.pump()
             await asyncio.sleep(0.2)
 
-    async def pump(self, handle: WorkflowHandle) -> int:
-        """Deliver every file in the simulator's inbox to this claim's workflow."""
+    async def pump(self) -> int:
+        """Deliver every file in the simulator's inbox to the claims it names."""
         delivered = 0
         activity_env = ActivityEnvironment()
         for name in await asyncio.to_thread(activity_env.run, self.inbox.list_inbox):
@@ -168,6 +183,9 @@ class Harness:
                 activity_env.run, self.inbox.read_inbound_file, name
             )
             for message in outcome.messages:
+                # Messages name ``claim-<id>``; test workflows have a suffix.
+                claim_id = int(message.workflow_id.removeprefix("claim-"))
+                handle = self.by_claim[claim_id]
                 if message.acknowledgment is not None:
                     await handle.signal(
                         ClaimWorkflow.acknowledgment, message.acknowledgment
@@ -412,3 +430,44 @@ async def test_a_claim_no_ruleset_covers_waits_for_payer_setup(harness: Harness)
     [item] = view.work_items
     assert item.queue == "Payer-Setup"
     assert "MEDICAID" in view.waiting_for and "2024-06-03" in view.waiting_for
+
+
+async def test_claims_of_one_payer_go_out_in_one_837(harness: Harness):
+    service_date = await recent(harness.env)
+    claims = [
+        make_claim(
+            payer_id="MEDICAID",
+            member_id=f"SYN00000{n}",
+            service_date=service_date,
+            lines=[("99213", charge)],
+        )
+        for n, charge in enumerate(["150.00", "110.00", "95.00"], start=1)
+    ]
+    put_json(
+        f"{harness.simulator.url}/v1/roster",
+        [
+            {
+                "member_id": c.coverage.member_id,
+                "payer_id": "MEDICAID",
+                "start": str(c.coverage.start),
+                "end": str(c.coverage.end),
+                "plan_type": "MC",
+            }
+            for c in claims
+        ],
+    )
+    started = [await harness.start(claim) for claim in claims]
+    for _, handle in started:
+        await harness.until(handle, status_is(ClaimStatus.SUBMITTED), pump=False)
+
+    stats = httpx.get(f"{harness.simulator.url}/v1/stats").json()
+    assert (stats["submissions"], stats["claims_received"]) == (1, 3)
+    subs = [harness.ledger.submission_for(claim_id, 1) for claim_id, _ in started]
+    assert len({s.transaction_control_number for s in subs}) == 1
+    assert len({s.receipt_id for s in subs}) == 1
+
+    # The one 999 answers all three; then each claim closes on its own 835.
+    for _, handle in started:
+        await harness.until(handle, status_is(ClaimStatus.CLOSED))
+    paid = [harness.ledger.claim_balance(claim_id).paid for claim_id, _ in started]
+    assert paid == [Decimal("67.50"), Decimal("49.50"), Decimal("42.75")]

@@ -2,8 +2,10 @@
 
 A change to ``ClaimWorkflow`` that would break a claim already running (a new
 activity call, a reordered timer) fails here instead of in production. The corpus is
-recorded from the workflow tests with ``CLAIMFLOW_RECORD_HISTORIES=1``; regenerate
-it only on purpose, behind ``workflow.patched`` for any change to running code.
+recorded from the workflow tests with ``CLAIMFLOW_RECORD_HISTORIES=1``. ``v1-*`` are
+claims from before submission batches (they replay through the unpatched branch of
+``workflow.patched("submission-batches")``); ``v2-*`` are batched claims. A change to
+running code goes behind a new ``workflow.patched`` and adds a new version.
 """
 
 from pathlib import Path
@@ -21,11 +23,14 @@ HISTORIES = sorted(
 
 
 def test_the_corpus_covers_the_main_claim_paths():
-    assert [p.stem for p in HISTORIES] == [
+    paths = [
         "coinsurance-patient-paid",
         "denied-corrected-resubmitted-paid",
         "no-remittance-escalated",
         "paid-in-full",
+    ]
+    assert [p.stem for p in HISTORIES] == [
+        f"{version}-{path}" for version in ("v1", "v2") for path in paths
     ]
 
 

@@ -1,0 +1,188 @@
+"""Activities of submission batches: joining a payer's window, sending one 837.
+
+``join_batch`` signals-with-start the payer's ``SubmissionBatchWorkflow`` for the
+current window. ``transmit_batch`` sends the batch's claims as one interchange: the
+ledger gives them shared control numbers under the batch key once, the 837 is built
+and validated, a claim that fails validation alone is left out (and told why) so it
+cannot hold back the others, and the interchange goes to the clearinghouse under the
+batch key, so a retry never sends it twice.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime
+
+from temporalio import activity
+from temporalio.client import Client
+from temporalio.exceptions import ApplicationError
+
+from claimflow import x12
+from claimflow.clearinghouse.base import (
+    Clearinghouse,
+    SubmissionOutcomeUnknown,
+    SubmissionRejected,
+)
+from claimflow.ledger import Ledger
+from claimflow.messages import (
+    BatchEntry,
+    BatchInput,
+    BatchTransmit,
+    EntryOutcome,
+    JoinBatch,
+)
+
+CLEARINGHOUSE_ID = "CLEARINGHOUSE"
+CLEARINGHOUSE_NAME = "CLAIMFLOW CLEARINGHOUSE"
+
+
+def batch_window(
+    payer_id: str, now: datetime, window_seconds: float
+) -> tuple[str, datetime]:
+    """The batch a claim ready at ``now`` joins, and when that batch is sent.
+
+    Windows are whole multiples of ``window_seconds`` since the epoch (UTC): a
+    day-long window closes at midnight UTC.
+    """
+    window = math.floor(now.timestamp() / window_seconds)
+    closes = datetime.fromtimestamp((window + 1) * window_seconds, UTC)
+    return f"batch-{payer_id}-{window}", closes
+
+
+class BatchActivities:
+    """Batches of one clearinghouse, bound to the ledger and a Temporal client."""
+
+    def __init__(
+        self,
+        ledger: Ledger,
+        clearinghouse: Clearinghouse,
+        client: Client,
+        task_queue: str,
+        window_seconds: float,
+    ) -> None:
+        self.ledger = ledger
+        self.clearinghouse = clearinghouse
+        self.client = client
+        self.task_queue = task_queue
+        self.window_seconds = window_seconds
+
+    def all(self) -> list:
+        return [self.join_batch, self.transmit_batch]
+
+    @activity.defn(name="join_batch")
+    async def join_batch(self, request: JoinBatch) -> str:
+        """Put a ready claim version in its payer's current batch; return its ID."""
+        from workflows.batch import SubmissionBatchWorkflow
+
+        identifier, closes = batch_window(
+            request.payer_id, datetime.now(UTC), self.window_seconds
+        )
+        await self.client.start_workflow(
+            SubmissionBatchWorkflow.run,
+            BatchInput(
+                batch_id=identifier, payer_id=request.payer_id, closes_at=closes
+            ),
+            id=identifier,
+            task_queue=self.task_queue,
+            start_signal="add_claim",
+            start_signal_args=[request.entry],
+            static_summary=f"{request.payer_id} 837 batch",
+        )
+        return identifier
+
+    @activity.defn(name="transmit_batch")
+    def transmit_batch(self, request: BatchTransmit) -> list[EntryOutcome]:
+        """Send the batch's claims as one 837 interchange, at most once."""
+        subs = self.ledger.prepare_batch_submission(
+            request.batch_key,
+            [(e.claim_id, e.version, e.idempotency_key) for e in request.entries],
+        )
+        by_claim = {(e.claim_id, e.version): e for e in request.entries}
+        if all(sub.status in ("sent", "left_out") for sub in subs):
+            # Sent already (a retry after the clearinghouse took it): report again.
+            return [self._outcome(by_claim, sub, sub.status == "sent") for sub in subs]
+        claims = [self.ledger.get_claim(s.claim_id, s.version) for s in subs]
+        first = subs[0]
+        envelope = x12.Envelope(
+            sender_id="CLAIMFLOW",
+            receiver_id=CLEARINGHOUSE_ID,
+            interchange_control_number=int(first.interchange_control_number),
+            group_control_number=int(first.group_control_number),
+            transaction_control_number=first.transaction_control_number,
+            created=datetime.now(UTC),
+            contact_name="BILLING OFFICE",
+            contact_phone="6175550100",
+        )
+
+        def build(chosen):
+            return x12.build_837p(
+                chosen,
+                envelope,
+                submitter=chosen[0].billing_provider,
+                receiver_name=CLEARINGHOUSE_NAME,
+                receiver_id=CLEARINGHOUSE_ID,
+            )
+
+        # A claim that fails validation on its own is left out of the batch.
+        rejected: dict[int, str] = {}
+        text = build(claims)
+        if not x12.validate(text).ok:
+            for claim in claims:
+                report = x12.validate(build([claim]))
+                if not report.ok:
+                    rejected[claim.claim_id] = str(report.first_error)
+            claims = [c for c in claims if c.claim_id not in rejected]
+            text = build(claims) if claims else ""
+        for sub in subs:
+            if sub.claim_id in rejected:
+                self.ledger.leave_out_of_batch(
+                    sub.submission_id, rejected[sub.claim_id]
+                )
+                self.ledger.audit(sub.claim_id, "837-invalid", rejected[sub.claim_id])
+        outcomes = []
+        if claims:
+            try:
+                receipt = self.clearinghouse.submit(text, request.batch_key)
+            except SubmissionRejected as err:
+                raise ApplicationError(
+                    str(err), type="SubmissionRejected", non_retryable=True
+                ) from err
+            except SubmissionOutcomeUnknown as err:
+                raise ApplicationError(
+                    str(err), type="SubmissionOutcomeUnknown", non_retryable=True
+                ) from err
+            self.ledger.mark_batch_sent(request.batch_key, receipt.receipt_id, text)
+            for sub in subs:
+                if sub.claim_id not in rejected:
+                    outcome = self._outcome(by_claim, sub, True)
+                    outcome.receipt_id = receipt.receipt_id
+                    outcomes.append(outcome)
+        for sub in subs:
+            if sub.claim_id in rejected:
+                outcome = self._outcome(by_claim, sub, False)
+                outcome.error_type = "X12SyntaxError"
+                outcome.error = (
+                    f"left out of batch {request.batch_key}: {rejected[sub.claim_id]}"
+                )
+                outcomes.append(outcome)
+        activity.logger.info(
+            "batch %s: %d sent, %d left out",
+            request.batch_key,
+            len(outcomes) - len(rejected),
+            len(rejected),
+        )
+        return outcomes
+
+    @staticmethod
+    def _outcome(
+        by_claim: dict[tuple[int, int], BatchEntry], sub, sent: bool
+    ) -> EntryOutcome:
+        entry = by_claim[(sub.claim_id, sub.version)]
+        return EntryOutcome(
+            claim_id=sub.claim_id,
+            version=sub.version,
+            workflow_id=entry.workflow_id,
+            sent=sent,
+            transaction_control_number=sub.transaction_control_number,
+            receipt_id=sub.receipt_id,
+        )
