@@ -75,8 +75,12 @@ def _rules(args: argparse.Namespace) -> int:
     path = Path(args.path) if args.path else Settings.from_env().rules_dir
     if args.action == "check":
         diagnostics = testing.check_files(path)
-        print(testing.format_diagnostics(diagnostics))
-        return 1 if diagnostics else 0
+        if diagnostics:
+            print(testing.format_diagnostics(diagnostics))
+            return 1
+        files = len(list(path.rglob("*.rules")))
+        print(f"{files} rule file(s) in {path}: no errors")
+        return 0
     report = testing.run_tests(path)
     print(testing.format_report(report))
     return 0 if report.ok else 1
@@ -133,22 +137,42 @@ def _x12(args: argparse.Namespace) -> int:
 def _schema(args: argparse.Namespace) -> int:
     from claimflow import messages
 
-    names = sorted(
-        name
+    models = {
+        name: value
         for name, value in vars(messages).items()
         if isinstance(value, type)
         and issubclass(value, messages.Message)
         and value is not messages.Message
-    )
+    }
     if not args.name:
-        print("\n".join(names))
+        print("Messages a claim workflow takes (name: kind, model):")
+        for name, (kind, model) in CLAIM_MESSAGES.items():
+            print(f"  {name:<20} {kind:<7} {model}")
+        print("Other models (activities, batches, inbox):")
+        others = sorted(set(models) - {m for _, m in CLAIM_MESSAGES.values()})
+        print("  " + ", ".join(others))
         return 0
-    if args.name not in names:
-        print(f"unknown message {args.name!r}; one of: {', '.join(names)}")
+    model_name = CLAIM_MESSAGES.get(args.name, (None, args.name))[1]
+    if model_name not in models:
+        known = ", ".join(list(CLAIM_MESSAGES) + sorted(models))
+        print(f"unknown message {args.name!r}; one of: {known}")
         return 1
-    model = getattr(messages, args.name)
-    print(json.dumps(model.model_json_schema(), indent=2))
+    print(json.dumps(models[model_name].model_json_schema(), indent=2))
     return 0
+
+
+# The integration contract: what to send a claim, and the model that describes it.
+CLAIM_MESSAGES = {
+    "acknowledgment": ("signal", "AcknowledgmentSignal"),
+    "remittance": ("signal", "RemittanceSignal"),
+    "coverage_updated": ("signal", "CoverageUpdated"),
+    "patient_payment": ("signal", "PatientPayment"),
+    "void": ("signal", "VoidRequest"),
+    "submitted": ("signal", "SubmittedSignal"),
+    "correct_claim": ("update", "CorrectClaim"),
+    "resolve_work_item": ("update", "ResolveWorkItem"),
+    "status_view": ("query", "ClaimStatusView"),
+}
 
 
 def build_parser() -> argparse.ArgumentParser:

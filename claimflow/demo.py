@@ -11,7 +11,6 @@ from the ledger. Children are stopped on exit and on Ctrl-C.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import os
 import re
@@ -226,12 +225,14 @@ async def run_demo(options: DemoOptions) -> dict:
         summary = await _intake_and_run(
             client, ledger, settings, options, clearinghouse, children, say
         )
-        summary["web_ui"] = ui_url
+        summary["web_ui"] = f"{ui_url}/namespaces/default/workflows" if ui_url else None
         _print_summary(summary, options, say)
         if options.keep_running:
             say("Server, worker and simulator keep running; Ctrl-C stops them.")
-            with contextlib.suppress(asyncio.CancelledError):
+            try:
                 await asyncio.Event().wait()
+            except asyncio.CancelledError:
+                print("Stopping the worker, the simulator and the server.", flush=True)
         return summary
     finally:
         children.stop()
@@ -253,8 +254,13 @@ async def _intake_and_run(
     plan = plan_claims(data, options.limit, as_of)
     result = intake(ledger, plan)
     say(
-        f"Intake: {len(result.claim_ids)} claim(s) from billable encounters, "
-        f"{len(result.unbillable)} encounter(s) not billable"
+        f"Intake: {len(result.claim_ids)} claim(s) from billable encounters "
+        f"({result.created} new, {result.already_there} from an earlier run in "
+        f"{settings.home}), {len(result.unbillable)} encounter(s) not billable"
+    )
+    say(
+        "Dates of service are moved forward into the last 28 days (whole weeks, "
+        "ages kept) so that no payer's filing limit has passed."
     )
 
     # The payer knows its members: the simulator's roster comes from our coverages.
@@ -422,7 +428,12 @@ def _print_summary(summary: dict, options: DemoOptions, say) -> None:
         for reason, count in reasons.most_common():
             say(f"  {count:>3} x {reason}")
     if summary.get("web_ui"):
+        when = (
+            "open now"
+            if options.keep_running
+            else "run again with --keep-running to browse it"
+        )
         say(
-            f"Web UI: {summary['web_ui']}/namespaces/default/workflows  "
-            '(filter: ClaimStatus = "patient_billing" AND PayerId = "AETNA")'
+            f"Web UI: {summary['web_ui']} ({when}); filter for example "
+            'ClaimStatus = "patient_billing" AND PayerId = "AETNA"'
         )

@@ -944,6 +944,7 @@ class ClaimWorkflow:
             f"Waiting for '{task.title}' (work item {item} in queue {task.queue}"
             + (f", due {due}" if due else "")
             + ")"
+            + (f" after {', '.join(self.denial_codes)}" if self.denial_codes else "")
         )
         workflow.set_current_details(self.waiting_for)
         if due is not None:
@@ -1069,7 +1070,12 @@ class ClaimWorkflow:
                 f"{reason}, but {self.balances.outstanding} is still outstanding"
             )
             return
-        await self._set_status(ClaimStatus.CLOSED, reason)
+        b = self.balances
+        await self._set_status(
+            ClaimStatus.CLOSED,
+            f"{reason}: billed {b.billed}, paid {b.paid}, adjusted {b.adjusted}, "
+            f"patient {b.patient_responsibility}",
+        )
 
     async def _finish(self) -> ClaimResult:
         if self.void_request and self.status not in FINAL_STATUSES:
