@@ -102,6 +102,9 @@ class TestsMixin(Transformer):
                 spec[key] = value
         return ("claim", spec)
 
+    def given_claim_file(self, meta, children):
+        return ("claim_file", (self.unquote(children[0]), self.pos_of(children[0])))
+
     # ------------------------------------------------------------------ remittance
 
     def remit_adjustment(self, meta, children):

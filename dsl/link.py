@@ -127,6 +127,26 @@ class Linker:
             elif have not in _ACCEPTS[need] and have != "library":
                 self.error(rf, pos, f"`{alias}` is a {have}, not a {need} table")
         self._references(rf)
+        self._claim_files(rf)
+
+    def _claim_files(self, rf: RuleFile) -> None:
+        from dsl.claimfile import ClaimFileError, load_scrub_input
+
+        folder = (self.root / rf.path).parent
+        for case in rf.tests:
+            if case.claim_file is None:
+                continue
+            rel, pos = case.claim_file
+            try:
+                case.claim_input = load_scrub_input(folder / rel)
+            except ClaimFileError as exc:
+                self.error(
+                    rf,
+                    pos,
+                    str(exc).replace(str(folder / rel), rel),
+                    "Paths are relative to the rule file's folder.",
+                    "claim-file",
+                )
 
     def _library(self, rf: RuleFile, use) -> None:
         lib = self.libraries.get(use.path)

@@ -142,6 +142,8 @@ class TestCase:
     name: str
     pos: Pos
     claim: dict[str, Any] | None = None
+    claim_file: tuple[str, Pos] | None = None  # path relative to the rule file
+    claim_input: Any = None  # the ScrubInput loaded from claim_file by the linker
     remittance: dict[str, Any] | None = None
     submission: tuple[date, list[tuple[str, str, Duration]]] | None = None
     expectations: list[Expectation] = field(default_factory=list)

@@ -43,11 +43,14 @@ _NAMED = {
 }
 
 
-def build_parser(strict: bool = False) -> Lark:
+def build_parser(strict: bool = False, cached: bool = False) -> Lark:
     """Build the LALR parser from ``grammar.lark``.
 
     Args:
         strict: Raise on any shift/reduce conflict or terminal collision (CI uses it).
+        cached: Keep the built tables in lark's cache file (in the temporary
+            directory, named after a hash of the grammar and lark's version), so
+            the next process loads them instead of building them again.
 
     Returns:
         A ``Lark`` instance with positions propagated to ``Tree.meta``.
@@ -59,13 +62,14 @@ def build_parser(strict: bool = False) -> Lark:
         propagate_positions=True,
         maybe_placeholders=False,
         strict=strict,
+        cache=cached,
     )
 
 
 @cache
 def get_parser() -> Lark:
-    """The shared parser, built once per process."""
-    return build_parser()
+    """The shared parser, built once per process (from lark's cache when there)."""
+    return build_parser(cached=True)
 
 
 @cache

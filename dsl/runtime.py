@@ -13,7 +13,14 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from claimflow.models import Adjustment, Claim, EligibilityResult, Finding, RemitClaim
+from claimflow.models import (
+    Adjustment,
+    Claim,
+    ConditionTrace,
+    EligibilityResult,
+    Finding,
+    RemitClaim,
+)
 from dsl.codegen import ruleset_functions
 from dsl.errors import DenialTableError
 from dsl.fields import Env
@@ -28,7 +35,7 @@ from dsl.plan import (
     is_business_day,
     next_business_day,
 )
-from dsl.scrub import CompiledEdit, requirement_finding
+from dsl.scrub import CompiledEdit, Outcome, requirement_finding, values_of
 
 IGNORE_ROUTE = "ignore"
 
@@ -138,6 +145,38 @@ class CompiledRuleset:
                 if edit.active_on(key):
                     found += edit.run(env)
         return sorted(found, key=lambda f: (f.edit_id, f.line_number or 0))
+
+    def explain(self, inp: ScrubInput) -> list[Outcome]:
+        """Every requirement's and edit's outcome for every subject, with traces.
+
+        The debug form of :meth:`scrub`: besides what fired, it records each edit
+        that was not applicable (its ``where`` was false), did not fire, was
+        bypassed by ``unless``, was not effective on the key date, or whose table
+        check found nothing. The findings inside equal :meth:`scrub`'s.
+
+        Args:
+            inp: The claim, the eligibility result and the business dates.
+
+        Returns:
+            Outcomes sorted by edit ID, then subject (the claim, then lines and
+            diagnoses in claim order).
+        """
+        env = Env(inp.claim, inp.eligibility, inp.eligibility_checked_on, inp.as_of)
+        outcomes = []
+        for req, source in self.requirements:
+            finding = requirement_finding(req, env, source)
+            if finding is not None:
+                outcomes.append(
+                    Outcome(req.id, source, "claim", "fired", finding.trace, finding)
+                )
+            else:
+                trace = [ConditionTrace(text=req.cond.text, value=True)]
+                trace += values_of([req.cond], env)
+                outcomes.append(Outcome(req.id, source, "claim", "holds", trace))
+        key = self.key_date(inp.claim, inp.as_of)
+        for edit in self.edits:
+            outcomes += edit.outcomes(env, key)
+        return sorted(outcomes, key=lambda o: o.edit_id)
 
     def decide(self, inp: ScrubInput) -> list[tuple[str, int | None]]:
         """Which edits fire on which lines, without building findings or traces.

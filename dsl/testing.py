@@ -51,12 +51,33 @@ class TestResult:
 
 @dataclass
 class FileReport:
+    """One ruleset's test results and which edits its tests cover.
+
+    ``coverage`` maps each requirement and edit ID to ``(positive, negative)``:
+    whether a passing test expects it to fire (``expect edit``) and whether a
+    passing test expects it not to (``expect no edit`` or ``expect no edits``).
+    """
+
     display: str
     ruleset_id: str
     version: str
     hash: str
     edits: int
     results: list[TestResult]
+    coverage: dict[str, tuple[bool, bool]] = field(default_factory=dict)
+
+    def coverage_line(self) -> str:
+        """``coverage: 3 of 12 ...`` with the IDs that lack a test of either kind."""
+        both = sum(pos and neg for pos, neg in self.coverage.values())
+        text = (
+            f"coverage: {both} of {len(self.coverage)} edits have a positive "
+            "and a negative test"
+        )
+        for label, index in (("no positive test", 0), ("no negative test", 1)):
+            missing = sorted(k for k, v in self.coverage.items() if not v[index])
+            if missing:
+                text += f"; {label}: " + ", ".join(missing)
+        return text
 
 
 @dataclass
@@ -101,18 +122,49 @@ def run_tests(path: Path | None = None) -> TestReport:
         The report; files with errors are listed in ``diagnostics`` instead.
     """
     rulesets, diags = compile_folder(Path(path) if path else default_rules_dir())
-    files = [
-        FileReport(
-            r.display,
-            r.ruleset_id,
-            r.version,
-            r.hash,
-            len(r.edits),
-            run_ruleset_tests(r),
+    files = []
+    for r in rulesets:
+        results = run_ruleset_tests(r)
+        files.append(
+            FileReport(
+                r.display,
+                r.ruleset_id,
+                r.version,
+                r.hash,
+                len(r.edits),
+                results,
+                edit_coverage(r, results),
+            )
         )
-        for r in rulesets
-    ]
     return TestReport(files, diags)
+
+
+def edit_coverage(
+    ruleset: CompiledRuleset, results: list[TestResult]
+) -> dict[str, tuple[bool, bool]]:
+    """Which edits have a passing positive and a passing negative test.
+
+    Args:
+        ruleset: The compiled ruleset.
+        results: Its test results, in the order of ``ruleset.tests``.
+
+    Returns:
+        Edit ID -> ``(positive, negative)``, for requirements and edits.
+    """
+    ids = [req.id for req, _ in ruleset.requirements] + [e.id for e in ruleset.edits]
+    positive: set[str] = set()
+    negative: set[str] = set()
+    for case, result in zip(ruleset.tests, results, strict=True):
+        if not result.passed:
+            continue
+        for exp in case.expectations:
+            if exp.kind == "edit":
+                positive.add(exp.args["id"])
+            elif exp.kind == "no_edit":
+                negative.add(exp.args["id"])
+            elif exp.kind == "no_edits":
+                negative.update(ids)
+    return {i: (i in positive, i in negative) for i in ids}
 
 
 def run_compiled_tests(rulesets: list[CompiledRuleset]) -> list[TestResult]:
@@ -131,6 +183,7 @@ def format_report(report: TestReport) -> str:
             f"edits={f.edits}  hash={f.hash[:16]}"
         )
         out += ["  " + r.describe().replace("\n", "\n  ") for r in f.results]
+        out.append("  " + f.coverage_line())
     good, bad = report.counts
     out.append(f"{good} passed, {bad} failed")
     return "\n".join(out)
@@ -145,7 +198,7 @@ def run_ruleset_tests(ruleset: CompiledRuleset) -> list[TestResult]:
 
 
 def _run(ruleset: CompiledRuleset, case: TestCase) -> TestResult:
-    scrub = build_claim(
+    scrub = case.claim_input or build_claim(
         case.claim or {"lines": []}, ruleset.ruleset_id, ruleset.window[0]
     )
     findings: list[Finding] | None = None
