@@ -134,8 +134,10 @@ def _with_segment_id(finding: X12Finding, segments: list) -> X12Finding:
 
 
 def _from_error(exc: X12Error) -> X12Finding:
+    # The finding carries the location and value itself; the message says the rest.
+    message = exc.problem + (f"; expected {exc.expected}" if exc.expected else "")
     return X12Finding(
-        exc.segment_number, exc.segment_id, exc.element, exc.value, str(exc)
+        exc.segment_number, exc.segment_id, exc.element, exc.value, message
     )
 
 

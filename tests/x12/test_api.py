@@ -91,9 +91,9 @@ def test_validate_first_error_is_located():
 def test_validate_reports_missing_envelope():
     report = validate(read_fixture("835/bcbsnc-no-envelope.835"))
     assert not report.ok
-    assert report.first_error.message == (
-        "segment 1 ST: interchange does not start with ISA; expected ISA"
-    )
+    first = report.first_error
+    assert (first.segment_number, first.segment_id) == (1, "ST")
+    assert first.message == "interchange does not start with ISA; expected ISA"
 
 
 def test_validate_multiple_interchanges_sample_reports_pyx12_findings():

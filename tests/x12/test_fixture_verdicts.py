@@ -77,7 +77,7 @@ VERDICTS = {
             1,
             "ST",
             None,
-            "segment 1 ST: interchange does not start with ISA; expected ISA",
+            "interchange does not start with ISA; expected ISA",
         ),
     ),
     "835/emedny-paid-and-denied-timely-filing.835": ((3, "45.75"), "clean"),
