@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from sqlmodel import Session, select
@@ -346,9 +347,30 @@ class ClaimsMixin(LedgerBase):
                 status=row.status,
                 reason=row.status_reason,
                 latest_version=row.latest_version,
+                filing_deadline=row.filing_deadline,
             )
 
         return self._tx(work)
+
+    def set_filing_deadline(self, claim_id: int, deadline: date) -> None:
+        """Record the last day the payer accepts the claim (timely filing).
+
+        The deadline shows in ``status_info`` and in the outstanding-claims
+        report; a change is written to the audit trail.
+        """
+
+        def work(session: Session) -> None:
+            row = _claim_row(session, claim_id)
+            if row.filing_deadline == deadline:
+                return
+            detail = f"{row.filing_deadline} -> {deadline}"
+            row.filing_deadline, row.updated_at = deadline, utcnow()
+            session.add(row)
+            session.add(
+                AuditEventRow(claim_id=claim_id, event="filing_deadline", detail=detail)
+            )
+
+        self._tx(work)
 
     # ------------------------------------------------------------- checks
 

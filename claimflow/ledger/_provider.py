@@ -27,7 +27,6 @@ from claimflow.ledger.errors import NotFoundError
 from claimflow.ledger.results import DepositReconciliation, ProviderAdjustmentInfo
 from claimflow.ledger.tables import (
     ClaimVersionRow,
-    LedgerEntryRow,
     ProviderAdjustmentRow,
     RemitClaimRow,
     RemittanceRow,
@@ -217,14 +216,3 @@ class ProviderMixin(LedgerBase):
             )
 
         return self._tx(work)
-
-
-def provider_entries(session: Session) -> list[LedgerEntryRow]:
-    """Journal entries of PLB pairs (provider level and recoupments)."""
-    return list(
-        session.exec(
-            select(LedgerEntryRow).where(
-                LedgerEntryRow.provider_adjustment_id.is_not(None)
-            )
-        ).all()
-    )

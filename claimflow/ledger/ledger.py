@@ -7,6 +7,7 @@ from claimflow.ledger._claims import ClaimsMixin
 from claimflow.ledger._exchange import ExchangeMixin
 from claimflow.ledger._money import MoneyMixin
 from claimflow.ledger._parties import PartiesMixin
+from claimflow.ledger._patients import PatientsMixin
 from claimflow.ledger._provider import ProviderMixin
 from claimflow.ledger._remits import RemittanceMixin
 from claimflow.ledger._work import WorkMixin
@@ -20,6 +21,7 @@ class Ledger(
     RemittanceMixin,
     ProviderMixin,
     MoneyMixin,
+    PatientsMixin,
     WorkMixin,
 ):
     """The claims database: parties, claims, exchanges and the money journal.

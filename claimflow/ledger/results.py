@@ -123,6 +123,28 @@ class DepositReconciliation(Model):
         return self.difference == 0
 
 
+class StatementLine(Model):
+    """One claim on a patient statement."""
+
+    claim_id: int
+    service_date: date
+    billed: Money
+    payer_paid: Money  # payer payments less recoupments
+    adjusted: Money  # adjustments and write-offs
+    patient_responsibility: Money  # moved to the patient
+    patient_paid: Money  # patient payments made against this claim
+    due: Money  # patient_responsibility - patient_paid
+
+
+class PatientStatement(Model):
+    """What a patient owes, claim by claim."""
+
+    patient_id: int
+    lines: list[StatementLine] = Field(default_factory=list)
+    unapplied_payments: Money = Decimal("0.00")  # payments against no claim
+    total_due: Money  # sum of the lines' due less unapplied payments
+
+
 class ClaimBalance(Model):
     """billed = paid + adjusted + patient_responsibility + outstanding."""
 
@@ -155,6 +177,7 @@ class StatusInfo(Model):
     status: str
     reason: str | None = None
     latest_version: int
+    filing_deadline: date | None = None  # set by ``set_filing_deadline``
 
 
 __all__ = [
@@ -162,10 +185,12 @@ __all__ = [
     "ControlNumbers",
     "DepositReconciliation",
     "InboundFileInfo",
+    "PatientStatement",
     "PostingResult",
     "ProviderAdjustmentInfo",
     "RemitClaimMatch",
     "RemittanceStored",
+    "StatementLine",
     "StatusInfo",
     "SubmissionInfo",
     "WorkItem",
