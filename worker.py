@@ -16,13 +16,13 @@ import sys
 
 from temporalio.client import Client
 from temporalio.common import WorkflowIDConflictPolicy
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Worker
 
 from activities.batches import BatchActivities
 from activities.claims import ClaimActivities
 from activities.inbox import InboxActivities
 from claimflow.clearinghouse import open_clearinghouse
+from claimflow.codec import data_converter
 from claimflow.config import Settings
 from claimflow.ledger import Ledger
 from claimflow.messages import InboxInput
@@ -52,7 +52,7 @@ async def connect(settings: Settings) -> Client:
     return await Client.connect(
         settings.temporal_address,
         namespace=settings.namespace,
-        data_converter=pydantic_data_converter,
+        data_converter=data_converter(settings.home),
     )
 
 

@@ -22,12 +22,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
-from temporalio.contrib.pydantic import pydantic_data_converter
 
+from claimflow.codec import data_converter, serve_codec
 from claimflow.config import PROJECT_ROOT, Settings
 from claimflow.devserver import (
     DevServer,
@@ -64,6 +65,7 @@ class Children:
     """The processes the demo started, stopped in reverse order."""
 
     server: DevServer | None = None
+    codec: ThreadingHTTPServer | None = None
     processes: list[tuple[str, subprocess.Popen[bytes]]] = field(default_factory=list)
 
     def stop(self) -> None:
@@ -77,6 +79,9 @@ class Children:
                 process.kill()
         if self.server is not None:
             self.server.stop()
+        if self.codec is not None:
+            self.codec.shutdown()
+            self.codec.server_close()
 
 
 def _child_env(settings: Settings, temporal_address: str, clearinghouse: str) -> dict:
@@ -166,15 +171,21 @@ async def run_demo(options: DemoOptions) -> dict:
             ui_url = None
         else:
             say(f"Starting the Temporal dev server (state in {home / 'temporal.db'})")
+            codec_url = None
+            if options.ui_port:
+                children.codec, codec_url = serve_codec(home, ui_port=options.ui_port)
             children.server = start_dev_server(
-                home, port=options.temporal_port, ui_port=options.ui_port
+                home,
+                port=options.temporal_port,
+                ui_port=options.ui_port,
+                codec_endpoint=codec_url,
             )
             address = children.server.address
             ui_url = children.server.ui_url
         client = await Client.connect(
             address,
             namespace=settings.namespace,
-            data_converter=pydantic_data_converter,
+            data_converter=data_converter(home),
         )
         added = await ensure_search_attributes(client, settings.namespace)
         if added:

@@ -140,6 +140,7 @@ def start_dev_server(
     ui_port: int | None = 8233,
     log_file: Path | None = None,
     startup_timeout: float = 60,
+    codec_endpoint: str | None = None,
 ) -> DevServer:
     """Start the dev server with persistent state in ``data_dir/temporal.db``.
 
@@ -149,6 +150,7 @@ def start_dev_server(
         ui_port: Web UI port, or ``None`` for a headless server.
         log_file: where the server's output goes (default ``data_dir/temporal.log``).
         startup_timeout: seconds to wait for the frontend port.
+        codec_endpoint: the codec server the Web UI decodes payloads with.
 
     Raises:
         RuntimeError: when the port is taken or the server does not come up.
@@ -182,6 +184,8 @@ def start_dev_server(
         args.append("--headless")
     else:
         args += ["--ui-port", str(ui_port), "--ui-disable-news-fetch"]
+        if codec_endpoint:
+            args += ["--ui-codec-endpoint", codec_endpoint]
     log_path = log_file or data_dir / "temporal.log"
     with open(log_path, "ab") as log:
         process = subprocess.Popen(

@@ -78,7 +78,9 @@ def test_demo_summary_balances_to_the_cent(demo_run):
 def test_no_837_was_rejected_for_syntax(demo_run):
     _, summary = demo_run
     stats = summary["simulator"]
-    assert stats["submissions"] >= 12
+    # Claims go out in payer batches: fewer 837s than claims, every claim received.
+    assert 1 <= stats["submissions"] < 12
+    assert stats["claims_received"] == 12
     assert stats["rejected_syntax"] == 0
 
 
