@@ -199,6 +199,8 @@ class ClaimActivities:
             request.claim_id, request.version, ruleset.hash, findings
         )
         deadline = ruleset.filing_deadline(claim)
+        if request.ruleset_hash is None:  # the first scrub pins the deadline too
+            self.ledger.set_filing_deadline(request.claim_id, deadline)
         return ScrubResult(
             ruleset_hash=ruleset.hash,
             findings=findings,

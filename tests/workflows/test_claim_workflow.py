@@ -364,6 +364,7 @@ async def test_timely_filing_escalates_when_the_deadline_passes(
     await harness.until(handle, status_is(ClaimStatus.SUBMITTED), pump=False)
     view = await harness.view(handle)
     assert view.filing_deadline == deadline
+    assert harness.ledger.status_info(claim_id).filing_deadline == deadline
 
     await harness.env.sleep(timedelta(days=12))
     view = await harness.until(
