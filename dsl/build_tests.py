@@ -75,6 +75,18 @@ class TestsMixin(Transformer):
         line.update(attrs)
         return ("line", line)
 
+    def fact_revenue_line(self, meta, children):
+        number, revenue, *attrs = children
+        line = {"number": int(str(number)), "procedure": "", "revenue": str(revenue)}
+        line.update(attrs)
+        return ("line", line)
+
+    def fact_facility(self, meta, children):
+        return ("facility_type_code", str(children[0]))
+
+    def line_revenue(self, meta, children):
+        return ("revenue", str(children[0]))
+
     def line_units(self, meta, children):
         return ("units", str(children[0]))
 

@@ -62,6 +62,7 @@ def build_claim(spec: dict, payer_id: str, default_dos: date) -> ScrubInput:
             place_of_service=ln.get("pos", "11"),
             diagnosis_pointers=ln.get("pointers", [1]),
             line_control_number=f"C1V1L{ln['number']}",
+            revenue_code=ln.get("revenue"),
         )
         for ln in lines
     ]
@@ -101,6 +102,7 @@ def build_claim(spec: dict, payer_id: str, default_dos: date) -> ScrubInput:
         diagnoses=spec.get("diagnoses", ["J06.9"]),
         lines=service_lines,
         prior_auth_number=spec.get("prior_auth_number"),
+        facility_type_code=spec.get("facility_type_code"),
     )
     as_of = max(ln.service_date for ln in service_lines)
     checked = coverage.get("checked_days_ago", 0)

@@ -42,6 +42,16 @@ _SHAPES = {
         "An NPI is 10 digits.",
     ),
     "sex": (re.compile(r"^[MFU]$"), "sex code", "Use M, F or U."),
+    "revenue": (
+        re.compile(r"^\d{4}$"),
+        "revenue code",
+        "Revenue codes are 4 digits, e.g. 0450 or 0300.",
+    ),
+    "bill_type": (
+        re.compile(r"^[1-9]\d[0-9A-Z]$"),
+        "type of bill",
+        "A type of bill is facility type and frequency, e.g. 131 or 111.",
+    ),
     "number": (
         re.compile(r"^\d+(\.\d+)?$"),
         "number",
@@ -123,6 +133,11 @@ def _icd():
             ) from exc
         simple_icd_10_cm.is_valid_item("A00.0")  # loads the release now
     return simple_icd_10_cm
+
+
+def preload_icd10() -> None:
+    """Load the ICD-10-CM release now (it takes about a second and a half)."""
+    _icd()
 
 
 def icd10_is_billable(code: str) -> bool:

@@ -133,7 +133,10 @@ def _missing(value: Any) -> bool:
 
 
 # Field types whose values are always text: a set test on them equals a matcher test.
-TEXT_TYPES = frozenset({"procedure", "modifier", "pos", "icd10", "npi", "sex", "text"})
+TEXT_TYPES = frozenset(
+    {"procedure", "modifier", "pos", "icd10", "npi", "sex", "text", "revenue"}
+    | {"bill_type"}
+)
 
 
 def _constant(value: Value) -> tuple[bool, Any]:

@@ -22,13 +22,15 @@ from claimflow.models import Claim, EligibilityResult, RemitClaim, ServiceLine
 
 # Field types. "list:" types hold several values of the named kind.
 DATE, MONEY, NUMBER, TEXT, BOOL = "date", "money", "number", "text", "bool"
-PROCEDURE, MODIFIER, POS, ICD10, NPI, SEX = (
+PROCEDURE, MODIFIER, POS, ICD10, NPI, SEX, REVENUE, BILL_TYPE = (
     "procedure",
     "modifier",
     "pos",
     "icd10",
     "npi",
     "sex",
+    "revenue",
+    "bill_type",
 )
 
 
@@ -116,6 +118,13 @@ def _line_fields(root: str) -> list[Field]:
             root,
             f"{name}.modifiers",
         ),
+        Field(
+            f"{root}.revenue_code",
+            REVENUE,
+            get("revenue_code"),
+            root,
+            f"{name}.revenue_code",
+        ),
         Field(f"{root}.units", NUMBER, get("units"), root, f"{name}.units"),
         Field(f"{root}.charge", MONEY, get("charge"), root, f"{name}.charge"),
         Field(
@@ -142,6 +151,12 @@ def _line_fields(root: str) -> list[Field]:
     ]
 
 
+def _type_of_bill(env: Env) -> str | None:
+    """Facility type code plus claim frequency (837I CLM05-1 and CLM05-3)."""
+    facility = env.claim.facility_type_code
+    return f"{facility}{env.claim.frequency_code}" if facility else None
+
+
 def _remit(attr: Callable[[RemitClaim], Any]) -> Callable[[Env], Any]:
     return lambda env: None if env.remit is None else attr(env.remit)
 
@@ -166,6 +181,10 @@ _ALL = [
     Field("claim.prior_auth_number", TEXT, lambda e: _blank(e.claim.prior_auth_number)),
     Field("claim.frequency_code", TEXT, lambda env: env.claim.frequency_code),
     Field("claim.kind", TEXT, lambda env: env.claim.kind),
+    Field("claim.facility_type", TEXT, lambda e: _blank(e.claim.facility_type_code)),
+    Field("claim.type_of_bill", BILL_TYPE, _type_of_bill),
+    Field("claim.statement_from", DATE, lambda env: env.claim.statement_from),
+    Field("claim.statement_through", DATE, lambda env: env.claim.statement_through),
     Field("claim.expected_amount", MONEY, lambda env: env.expected_amount),
     *_line_fields("line"),
     *_line_fields("other"),

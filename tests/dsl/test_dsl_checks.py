@@ -233,3 +233,52 @@ disable edit basics.ZIP-01 reason "twice"
         "test/1.rules:23:1: `basics.ZIP-01` is disabled or overridden twice\n"
         "  hint: The first time is on line 19."
     )
+
+
+INSTITUTIONAL = """
+edit T-ER "Emergency room revenue lines need an outpatient bill type"
+  for each line where line.revenue_code in [0450..0459]
+  flag when claim.type_of_bill not in [131, 137, 138]
+  severity error
+  message "Revenue code {line.revenue_code} on type of bill {claim.type_of_bill}"
+end
+
+test "An ER line on an inpatient bill"
+  given claim
+    type institutional
+    facility type 11
+    line 1: revenue 0450 units 1
+  expect edit T-ER on line 1
+end
+
+test "An ER line on an outpatient bill"
+  given claim
+    type institutional
+    facility type 13
+    line 1: revenue 0450
+    line 2: 99283
+  expect no edit T-ER
+end
+"""
+
+
+def test_institutional_vocabulary(rules_dir):
+    ruleset = compile_one(rules_dir, INSTITUTIONAL)
+    from dsl.testing import run_ruleset_tests
+
+    assert [r.passed for r in run_ruleset_tests(ruleset)] == [True, True]
+    inpatient = claim({"procedure": "", "revenue": "0450"}, facility_type_code="11")
+    assert [f.message for f in ruleset.scrub(inpatient)] == [
+        "Revenue code 0450 on type of bill 111"
+    ]
+    bad = INSTITUTIONAL.replace("[0450..0459]", "[450]").replace("131,", "13,")
+    assert errors(rules_dir, bad) == (
+        "test/1.rules:14:45: `450` is not a valid revenue code\n"
+        "      for each line where line.revenue_code in [450]\n"
+        "                                                ^\n"
+        "  hint: Revenue codes are 4 digits, e.g. 0450 or 0300.\n"
+        "test/1.rules:15:40: `13` is not a valid type of bill\n"
+        "      flag when claim.type_of_bill not in [13, 137, 138]\n"
+        "                                           ^\n"
+        "  hint: A type of bill is facility type and frequency, e.g. 131 or 111."
+    )

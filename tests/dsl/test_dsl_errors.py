@@ -55,7 +55,7 @@ def test_misspelled_field(rules_dir):
         "      flag when line.unit > 1\n"
         "                ^\n"
         "  hint: Did you mean `line.units`? Fields of line: number, procedure, "
-        "modifiers, units, charge, pos, service_date, diagnosis_pointers"
+        "modifiers, revenue_code, units, charge, pos, service_date, diagnosis_pointers"
     )
 
 
