@@ -168,9 +168,14 @@ class Builder(ConditionsMixin, FlowMixin, TestsMixin, _Base):
         self.file.uses.append(use)
 
     def use_data(self, meta, children):
-        kind, path, release, alias = children
+        kind, path, release, *since, alias = children
         use = Use(
-            kind, self.unquote(path), self.unquote(release), str(alias), self.pos(meta)
+            kind,
+            self.unquote(path),
+            self.unquote(release),
+            str(alias),
+            self.pos(meta),
+            since[0] if since else None,
         )
         self.file.uses.append(use)
 

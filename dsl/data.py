@@ -57,6 +57,41 @@ class Table:
     def __contains__(self, code: object) -> bool:
         return code in self.codes
 
+    def at(self, day: date) -> Table:
+        """The release in force on ``day``: a single release is always in force."""
+        return self
+
+
+@dataclass(frozen=True)
+class DatedTable:
+    """Releases of one table chosen by date of service (quarterly NCCI/MUE files).
+
+    ``entries`` are ``(first day, table)`` in date order; the first entry's day is
+    ``None`` and covers every date before the second.
+    """
+
+    entries: tuple[tuple[date | None, Table], ...]
+
+    @property
+    def kind(self) -> str:
+        return self.entries[0][1].kind
+
+    @property
+    def path(self) -> str:
+        return self.entries[0][1].path
+
+    @property
+    def release(self) -> str:
+        return ", ".join(table.release for _, table in self.entries)
+
+    def at(self, day: date) -> Table:
+        """The release whose window contains ``day``."""
+        chosen = self.entries[0][1]
+        for since, table in self.entries[1:]:
+            if day >= since:
+                chosen = table
+        return chosen
+
 
 def _parse_date(text: str) -> date | None:
     return date.fromisoformat(text) if text else None

@@ -12,6 +12,8 @@ from dsl.data import (
     FEDERAL_CALENDAR,
     FEDERAL_RELEASE,
     DataError,
+    DatedTable,
+    Table,
     federal_holidays,
     load_table,
 )
@@ -79,7 +81,12 @@ class Linker:
                 'Start the file with `ruleset "<PAYER-ID>"`.',
             )
         aliases: dict[str, str] = {}
+        dated: set[str] = set()
         for use in rf.uses:
+            if use.since is not None:
+                if self._add_release(rf, use, aliases):
+                    dated.add(use.alias)
+                continue
             if use.alias in aliases:
                 self.error(rf, use.pos, f"`{use.alias}` is declared twice")
             aliases[use.alias] = use.kind
@@ -113,9 +120,20 @@ class Linker:
                     else table.kind
                 )
                 rf.data[use.alias] = table
+                use.loaded = table
                 aliases[use.alias] = kind
         for alias, need, pos in rf.data_refs:
             have = aliases.get(alias)
+            if alias in dated and need not in ("ptp", "mue"):
+                self.error(
+                    rf,
+                    pos,
+                    f"`{alias}` changes release by date of service",
+                    "Only `check ptp_pairs` and `check unit_limits` tables may; "
+                    "give this code set one release.",
+                    "dated-data",
+                )
+                continue
             if have is None:
                 close = difflib.get_close_matches(alias, list(aliases), n=1)
                 hint = (
@@ -147,6 +165,48 @@ class Linker:
                     "Paths are relative to the rule file's folder.",
                     "claim-file",
                 )
+
+    def _add_release(self, rf: RuleFile, use, aliases: dict[str, str]) -> bool:
+        """Add a `from <date>` release to an alias declared on an earlier line."""
+        current = rf.data.get(use.alias)
+        if not isinstance(current, Table | DatedTable) or use.kind == "calendar":
+            self.error(
+                rf,
+                use.pos,
+                f"`{use.alias}` has no earlier release to follow",
+                f"Declare the first release without `from`, e.g. `use {use.kind} "
+                f'"{use.path}" release "..." as {use.alias}`, on an earlier line.',
+                "dated-data",
+            )
+            return False
+        entries = (
+            current.entries if isinstance(current, DatedTable) else ((None, current),)
+        )
+        if entries[-1][0] is not None and use.since <= entries[-1][0]:
+            self.error(
+                rf,
+                use.pos,
+                f"Releases of `{use.alias}` must start on later and later dates",
+                f"The one before starts on {entries[-1][0]}.",
+                "dated-data",
+            )
+            return False
+        try:
+            table = load_table(self.root, use.path, use.pin)
+        except DataError as exc:
+            self.error(rf, use.pos, str(exc), "", "data-release")
+            return False
+        if table.kind != current.kind:
+            self.error(
+                rf,
+                use.pos,
+                f"`{use.path}` is a {table.kind} table, not {current.kind} "
+                f"like the release before",
+            )
+            return False
+        use.loaded = table
+        rf.data[use.alias] = DatedTable((*entries, (use.since, table)))
+        return True
 
     def _library(self, rf: RuleFile, use) -> None:
         lib = self.libraries.get(use.path)
@@ -354,10 +414,13 @@ class Linker:
                     (f"library:{use.alias}", self.file_hash(lib) if lib else use.pin)
                 )
             else:
-                data = rf.data.get(use.alias)
-                digest = getattr(data, "digest", "")
+                digest = getattr(use.loaded, "digest", "")
+                since = f"@{use.since}" if use.since else ""
                 pins.append(
-                    (f"{use.kind}:{use.alias}", f"{use.path}@{use.pin}#{digest}")
+                    (
+                        f"{use.kind}:{use.alias}{since}",
+                        f"{use.path}@{use.pin}#{digest}",
+                    )
                 )
         self.hashes[rf.path] = content_hash(rf.canonical, pins)
         return self.hashes[rf.path]

@@ -17,6 +17,8 @@ class Use:
     pin: str  # library version or data release
     alias: str
     pos: Pos
+    since: date | None = None  # `from <date>`: this release from that date of service
+    loaded: Any = None  # the Table the linker loaded for this line
 
 
 @dataclass

@@ -145,7 +145,7 @@ class CompiledEdit:
         """``(what, release)`` of every data source the edit consults."""
         edit = self.edit
         found: dict[str, str] = {}
-        tables = [(edit.check.table, self.data[edit.check.table])] if edit.check else []
+        tables = []  # a check's table release goes in each hit's trace instead
         for cond in (edit.where, edit.flag, edit.unless):
             if cond is not None:
                 tables += [(ref.alias, ref.get()) for ref in cond.data]
@@ -258,7 +258,10 @@ class CompiledEdit:
         if self.edit.check is not None:
             found = self.run(env)
             if not found:
-                kind = "procedure pairs" if self.edit.check.kind == "ptp" else "units"
+                check = self.edit.check
+                kind = "procedure pairs" if check.kind == "ptp" else "units"
+                table = self.data[check.table]
+                used = (f"data {check.table}", f"{table.path} release {table.release}")
                 return [
                     Outcome(
                         self.id,
@@ -266,8 +269,7 @@ class CompiledEdit:
                         "claim",
                         "nothing found",
                         _trace(
-                            [(f"{kind} checked against {self.edit.check.table}", False)]
-                            + self.releases
+                            [(f"{kind} checked against {check.table}", False), used]
                         ),
                     )
                 ]
@@ -361,7 +363,8 @@ def ptp_hits(env: Env, table: Table, bypass: list[str]):
         for col2 in lines:
             if col1 is col2 or col1.service_date != col2.service_date:
                 continue
-            rows = table.pairs.get((col1.procedure, col2.procedure), ())
+            release = table.at(col2.service_date)
+            rows = release.pairs.get((col1.procedure, col2.procedure), ())
             row = next((r for r in rows if r.active_on(col2.service_date)), None)
             if row is None or row.indicator == "9":
                 continue
@@ -387,6 +390,7 @@ def ptp_hits(env: Env, table: Table, bypass: list[str]):
                     f"{row.column1},{row.column2} effective {row.effective} "
                     f"deletion {deletion} modifier indicator {row.indicator}",
                 ),
+                ("table release", f"{release.path} release {release.release}"),
             ]
             hits.append((col2, extra, trace))
     return hits
@@ -401,8 +405,9 @@ def mue_hits(env: Env, table: Table):
     groups: dict[tuple[str, date], list[ServiceLine]] = {}
     for line in env.claim.lines:
         groups.setdefault((line.procedure, line.service_date), []).append(line)
-    for (code, _day), lines in groups.items():
-        row = table.limits.get(code)
+    for (code, day), lines in groups.items():
+        release = table.at(day)
+        row = release.limits.get(code)
         if row is None:
             continue
         if row.mai == 1:
@@ -421,6 +426,7 @@ def mue_hits(env: Env, table: Table):
                 ("MUE limit", show(row.limit)),
                 ("MAI", str(row.mai)),
                 ("table row", f"{row.code} limit {show(row.limit)} MAI {row.mai}"),
+                ("table release", f"{release.path} release {release.release}"),
             ]
             hits.append((line, extra, trace))
     return hits

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import itertools
+from datetime import date
 
-from dsl_helpers import claim, compile_one, write
+from dsl_helpers import HEADER, claim, compile_one, write
 
 from claimflow.models import ConditionTrace
 from dsl.parser import build_parser
@@ -266,3 +267,62 @@ def test_generated_code_for_ranges_text_and_unless(rules_dir):
     assert [f.line_number for f in ruleset.scrub(sample)] == [1, 5]
     (edit,) = ruleset.edits
     assert "9921A" not in edit.fast.source and "99213" not in edit.fast.source
+
+
+MUE_Q2_TABLE = MUE_TABLE.replace(",t1,", ",t2,").replace("J3301,8,", "J3301,4,")
+
+QUARTERS = """
+use table "tables/t-mue" release "t1" as limits
+use table "tables/t-mue-q2" release "t2" from 2026-04-01 as limits
+
+edit T-MUE "Units"
+  check unit_limits using limits
+  severity error
+  message "{line.procedure}: {units} billed, limit {limit} (MAI {mai})"
+end
+"""
+
+
+def test_table_release_is_chosen_by_date_of_service(rules_dir):
+    write(rules_dir, "tables/t-mue.csv", MUE_TABLE)
+    write(rules_dir, "tables/t-mue-q2.csv", MUE_Q2_TABLE)
+    ruleset = compile_one(rules_dir, QUARTERS)
+    march = claim({"procedure": "J3301", "units": "6"})
+    assert ruleset.scrub(march) == []
+    april = claim(
+        {"procedure": "J3301", "units": "6", "service_date": date(2026, 4, 1)}
+    )
+    (finding,) = ruleset.scrub(april)
+    assert finding.message == "J3301: 6 billed, limit 4 (MAI 3)"
+    assert [(t.text, t.value) for t in finding.trace] == [
+        ("units of J3301 (per date of service)", "6"),
+        ("MUE limit", "4"),
+        ("MAI", "3"),
+        ("table row", "J3301 limit 4 MAI 3"),
+        ("table release", "tables/t-mue-q2 release t2"),
+    ]
+
+
+def test_dated_releases_are_for_table_checks_only(rules_dir):
+    from dsl.errors import format_diagnostics
+    from dsl.testing import check_files
+
+    write(rules_dir, "tables/t-mue.csv", MUE_TABLE)
+    write(rules_dir, "tables/t-mue-q2.csv", MUE_Q2_TABLE)
+    body = (
+        QUARTERS
+        + """
+edit T-LISTED "Codes with a limit"
+  for each line where line.procedure in table limits
+  flag when always
+  severity info
+  message "listed"
+end
+"""
+    )
+    write(rules_dir, "test/1.rules", HEADER + body)
+    assert format_diagnostics(check_files(rules_dir)) == (
+        "test/1.rules:23:47: `limits` changes release by date of service\n"
+        "  hint: Only `check ptp_pairs` and `check unit_limits` tables may; "
+        "give this code set one release."
+    )
