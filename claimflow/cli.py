@@ -14,6 +14,7 @@ import argparse
 import asyncio
 import json
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 from claimflow.config import Settings
@@ -70,20 +71,23 @@ def _server(args: argparse.Namespace) -> int:
 
 
 def _rules(args: argparse.Namespace) -> int:
-    from dsl import testing
+    from dsl import cli
 
-    path = Path(args.path) if args.path else Settings.from_env().rules_dir
+    path = args.path or Settings.from_env().rules_dir
     if args.action == "check":
-        diagnostics = testing.check_files(path)
-        if diagnostics:
-            print(testing.format_diagnostics(diagnostics))
-            return 1
-        files = len(list(path.rglob("*.rules")))
-        print(f"{files} rule file(s) in {path}: no errors")
-        return 0
-    report = testing.run_tests(path)
-    print(testing.format_report(report))
-    return 0 if report.ok else 1
+        return cli.check_command(path)
+    if args.action == "test":
+        return cli.test_command(path)
+    if args.claim_file:
+        return cli.explain_command(args.claim_file, path, args.payer)
+    if args.claim is None:
+        print("rules explain needs --claim ID or a claim JSON file", file=sys.stderr)
+        return 2
+    from claimflow.ledger import Ledger
+
+    # The explanation assumes the coverage the claim was billed under is active.
+    claim = Ledger(Settings.from_env().database_url).get_claim(args.claim)
+    return cli.explain_claim(claim, None, as_of=datetime.now(UTC).date(), path=path)
 
 
 def _intake(args: argparse.Namespace) -> int:
@@ -199,9 +203,17 @@ def build_parser() -> argparse.ArgumentParser:
     server.add_argument("--ui-port", type=int, default=8233)
     server.set_defaults(run=_server)
 
-    rules = sub.add_parser("rules", help="check and test payer rule files")
-    rules.add_argument("action", choices=["check", "test"])
-    rules.add_argument("path", nargs="?")
+    rules = sub.add_parser(
+        "rules",
+        help="check, test and explain payer rule files",
+        description="check: every error of every file; test: the analysts' "
+        "tests; explain: every edit's outcome on one claim, with its trace",
+    )
+    rules.add_argument("action", choices=["check", "test", "explain"])
+    rules.add_argument("claim_file", nargs="?", help="explain: a claim JSON file")
+    rules.add_argument("--claim", type=int, help="explain: a claim in the ledger")
+    rules.add_argument("--payer", help="explain: the payer's rules to use")
+    rules.add_argument("--rules", dest="path", help="the rules folder")
     rules.set_defaults(run=_rules)
 
     intake = sub.add_parser("intake", help="read claims from a practice system")

@@ -1,0 +1,40 @@
+"""The `claimflow` command: wiring of the subcommands a person types."""
+
+import json
+
+from claimflow.cli import main
+
+
+def test_schema_lists_the_claim_messages_and_prints_one_by_name(capsys):
+    assert main(["schema"]) == 0
+    listing = capsys.readouterr().out
+    assert "resolve_work_item    update  ResolveWorkItem" in listing
+    assert main(["schema", "resolve_work_item"]) == 0
+    schema = json.loads(capsys.readouterr().out)
+    assert schema["title"] == "ResolveWorkItem"
+    assert schema["required"] == ["transaction_id", "work_item_id"]
+    assert main(["schema", "no_such_message"]) == 1
+
+
+def test_rules_check_and_test_on_the_shipped_rules(capsys):
+    assert main(["rules", "check"]) == 0
+    assert "11 files, 9 rulesets compiled: 0 errors" in capsys.readouterr().out
+    assert main(["rules", "test"]) == 0
+    assert "0 failed" in capsys.readouterr().out
+
+
+def test_rules_explain_a_claim_file(capsys):
+    claim = "payer_rules/aetna/fixtures/telehealth-and-mri.json"
+    assert main(["rules", "explain", claim]) == 0
+    out = capsys.readouterr().out
+    assert "2 fired, 19 did not" in out
+    assert "FIRED: AET-AUTH  line 2" in out
+    assert "72148 needs an Aetna precertification number" in out
+
+
+def test_x12_validate_names_segment_and_element(capsys):
+    path = "tests/fixtures/x12/835/tr3-managed-care-two-claims.835"
+    assert main(["x12", "validate", path]) == 1
+    out = capsys.readouterr().out
+    assert "2 finding(s)" in out
+    assert "segment 4 BPR element 16" in out
