@@ -159,7 +159,7 @@ class Harness:
         handle: WorkflowHandle,
         check: Callable[[ClaimStatusView], bool],
         pump: bool = True,
-        seconds: float = 60,
+        seconds: float = 120,
     ) -> ClaimStatusView:
         """Play the inbox until the claim's status view satisfies ``check``."""
         loop = asyncio.get_running_loop()
