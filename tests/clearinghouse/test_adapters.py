@@ -100,8 +100,9 @@ def test_mailbox_submits_once_per_key(tmp_path):
 def test_mailbox_inbox_lists_oldest_first_and_moves_on_acknowledge(tmp_path):
     mailbox = MailboxClearinghouse(tmp_path / "out", tmp_path / "in")
     inbox = tmp_path / "in"
-    remit = Path("/work/shared/samples/x12/835/pyx12-denied-three-lines.835")
-    ack = Path("/work/shared/samples/x12/999/ims-999-accepted.999")
+    samples = Path(__file__).resolve().parents[1] / "fixtures" / "x12"
+    remit = samples / "835" / "pyx12-denied-three-lines.835"
+    ack = samples / "999" / "ims-999-accepted.999"
     (inbox / "b.835").write_bytes(remit.read_bytes())
     (inbox / "a.999").write_bytes(ack.read_bytes())
     (inbox / ".partial").write_text("ISA")
