@@ -11,6 +11,7 @@ from claimflow.ledger._base import LedgerBase
 from claimflow.ledger._claims import _claim_row
 from claimflow.ledger.errors import NotFoundError
 from claimflow.ledger.results import ClaimBalance
+from claimflow.ledger.rules import ADJUSTED, BILLED, PAID, RECOUPED, TO_PATIENT
 from claimflow.ledger.tables import (
     AuditEventRow,
     LedgerEntryRow,
@@ -19,17 +20,6 @@ from claimflow.ledger.tables import (
     utcnow,
 )
 from claimflow.models import money
-
-# How each journal entry kind counts in a claim's balance.
-BILLED = ("charge", "charge_adjustment")
-PAID = ("payer_payment",)
-# A PLB WO recoupment of the claim's payment, kept as sent (positive).
-RECOUPED = ("recoupment",)
-ADJUSTED = ("adjustment", "write_off")
-TO_PATIENT = ("transfer_to_patient",)
-# "pr_assessed" is a memo of what the payer said the patient owes; it counts
-# once "transfer_to_patient" moves it. "denial" is a memo of a denial's
-# adjustments: the charge stays owed. "patient_payment" is on the patient.
 
 
 def _sum(entries: list[LedgerEntryRow], kinds: tuple[str, ...]) -> Decimal:
@@ -84,12 +74,13 @@ class MoneyMixin(LedgerBase):
         """Return the balances of the given claims (all claims if None) summed."""
         return self._tx(lambda session: _balance(_claim_entries(session, claim_ids)))
 
-    def bill_patient(self, claim_id: int) -> Decimal:
+    def bill_patient(self, claim_id: int, on: date | None = None) -> Decimal:
         """Move the patient responsibility of a claim to the patient's balance.
 
         Whatever the payer assessed as PR and has not been moved yet is moved
         (a later reversal can make the move negative). The claim's statement
-        line holds the total moved.
+        line holds the total moved. ``on`` is the business date of the move
+        (today when not given).
 
         Returns:
             The total moved to the patient for this claim (the same on a repeat).
@@ -109,7 +100,7 @@ class MoneyMixin(LedgerBase):
                     assessed - moved,
                     claim_id=claim_id,
                     patient_id=claim.patient_id,
-                    effective_date=utcnow().date(),
+                    effective_date=on or utcnow().date(),
                 )
             statement = session.exec(
                 select(PatientStatementRow).where(

@@ -10,9 +10,10 @@ from sqlmodel import Session, select
 
 from claimflow.ledger._base import LedgerBase
 from claimflow.ledger._claims import _claim_row, _rebuild, _version_row
-from claimflow.ledger._money import ADJUSTED, PAID, RECOUPED, TO_PATIENT, _sum
+from claimflow.ledger._money import _sum
 from claimflow.ledger.errors import NotFoundError
 from claimflow.ledger.results import PatientStatement, StatementLine
+from claimflow.ledger.rules import ADJUSTED, PAID, RECOUPED, REVERSAL, TO_PATIENT
 from claimflow.ledger.tables import (
     ClaimRow,
     CoverageRow,
@@ -25,7 +26,6 @@ from claimflow.ledger.tables import (
 from claimflow.models import Claim, Coverage, RemitClaim, money
 from claimflow.x12 import build_secondary_claim
 
-REVERSAL = "22"
 _NEXT_PRIORITY = {"primary": "secondary", "secondary": "tertiary"}
 
 

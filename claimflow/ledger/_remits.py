@@ -8,18 +8,21 @@ from decimal import Decimal
 from sqlmodel import Session, select
 
 from claimflow.ledger._base import LedgerBase
-from claimflow.ledger._checks import (
-    body_hash,
-    content_hash,
-    deposit_difference,
-    transaction_differences,
-)
 from claimflow.ledger._provider import (
     post_provider_adjustments,
     store_provider_adjustments,
 )
 from claimflow.ledger.errors import NotFoundError, RemittanceHeldError
 from claimflow.ledger.results import PostingResult, RemitClaimMatch, RemittanceStored
+from claimflow.ledger.rules import (
+    PATIENT_GROUP,
+    REVERSAL,
+    body_hash,
+    content_hash,
+    deposit_difference,
+    is_denial,
+    transaction_differences,
+)
 from claimflow.ledger.tables import (
     AdjustmentRow,
     AuditEventRow,
@@ -35,9 +38,6 @@ from claimflow.ledger.tables import (
 )
 from claimflow.models import Adjustment, RemitClaim, Remittance, money
 
-REVERSAL = "22"
-DENIED = "4"
-PATIENT_GROUP = "PR"
 UNMATCHED_QUEUE = "unmatched_remittance"
 BALANCE_QUEUE = "remittance_balance"
 
@@ -437,11 +437,12 @@ def _summarise(session: Session, row: RemitClaimRow, already: bool) -> PostingRe
     pr_total = (
         money(sum(patient, Decimal(0))) if patient else row.patient_responsibility
     )
-    # Without service lines, the claim payment stands in for the lines'.
-    nothing_paid = all(line.paid == 0 for line in lines) if lines else row.paid == 0
     reversal = row.status_code == REVERSAL
-    denied = not reversal and (
-        row.status_code == DENIED or (nothing_paid and bool(other))
+    denied = is_denial(
+        row.status_code,
+        row.paid,
+        [line.paid for line in lines],
+        [a.group_code for a in adjustments],
     )
     # A denial's adjustments are a memo: the charge stays owed until someone
     # rebills, appeals or writes it off. A reversal follows the CLP it undoes.

@@ -1,6 +1,6 @@
-"""Checks an 835 transaction must pass before any of it is posted.
+"""Posting rules as pure functions: balance checks, hashes, what is a denial.
 
-Pure functions of the parsed transaction: nothing here reads the database.
+Nothing here reads the database; the ledger and the reports share these.
 """
 
 from __future__ import annotations
@@ -11,6 +11,19 @@ from decimal import Decimal
 from claimflow.models import Adjustment, RemitClaim, Remittance, money
 
 PATIENT_GROUP = "PR"
+REVERSAL = "22"
+DENIED = "4"
+
+# How each journal entry kind counts. "pr_assessed" is a memo of what the payer
+# said the patient owes; it counts once "transfer_to_patient" moves it.
+# "denial" is a memo of a denial's adjustments: the charge stays owed.
+# "provider_adjustment" and "plb_suspense" are on the provider, not a claim.
+BILLED = ("charge", "charge_adjustment")
+PAID = ("payer_payment",)
+RECOUPED = ("recoupment",)  # a PLB WO taking back a claim's payment (positive)
+ADJUSTED = ("adjustment", "write_off")
+TO_PATIENT = ("transfer_to_patient",)
+PATIENT_PAID = ("patient_payment",)
 _ENVELOPE = {
     "interchange_control_number",
     "group_control_number",
@@ -31,6 +44,31 @@ def body_hash(remittance: Remittance) -> str:
     """
     body = remittance.model_dump_json(exclude=_ENVELOPE)
     return hashlib.sha256(body.encode()).hexdigest()
+
+
+def is_denial(
+    status_code: str,
+    paid: Decimal,
+    line_paid: list[Decimal],
+    groups: list[str],
+) -> bool:
+    """Whether a CLP is a denial.
+
+    A denial is CLP02 4, or nothing paid (on every line, or on the claim when
+    there are no lines) with an adjustment other than patient responsibility.
+    A reversal (CLP02 22) is never a denial.
+
+    Args:
+        status_code: CLP02.
+        paid: CLP04.
+        line_paid: SVC03 of each service line.
+        groups: The group codes of every adjustment, claim and line level.
+    """
+    if status_code == REVERSAL:
+        return False
+    nothing_paid = all(p == 0 for p in line_paid) if line_paid else paid == 0
+    other = any(group != PATIENT_GROUP for group in groups)
+    return status_code == DENIED or (nothing_paid and other)
 
 
 def _total(adjustments: list[Adjustment]) -> Decimal:
