@@ -9,11 +9,13 @@ deposit, negative when it adds to the deposit (interest paid, for example).
   the payer's claim number (CLP07) of an earlier CLP; never by position in
   the file.
 * Every other reason (``FB`` forward balance, ``L6`` interest, ``72``
-  authorized return, ``CS`` adjustment, ...) stays on the provider's ledger;
-  when its reference names a known claim the link is kept, the claim's balance
-  is not touched.
-* A pair whose reference names no known claim, and a ``WO`` with no known
-  claim, goes to the provider-level suspense queue (a work item per pair).
+  authorized return, ``CS`` adjustment, ``CV`` capital passthrough, ...) stays
+  on the provider's ledger; when its reference names a known claim the link
+  is kept, the claim's balance is not touched.
+* Suspense: a ``WO`` that names no known claim (or no claim at all), and an
+  ``FB``, ``L6`` or ``72`` whose reference names no known claim, go to the
+  provider-level suspense queue (a work item per pair). Their references
+  identify a claim; other reasons' references (``CV:CP``, for one) need not.
 """
 
 from __future__ import annotations
@@ -35,6 +37,8 @@ from claimflow.ledger.tables import (
 from claimflow.models import ProviderAdjustment, money
 
 RECOUPMENT_REASONS = ("WO",)
+# Reasons whose PLB03-2 reference identifies a claim.
+CLAIM_REFERENCE_REASONS = ("WO", "FB", "L6", "72")
 SUSPENSE_QUEUE = "provider_suspense"
 
 
@@ -61,7 +65,10 @@ def named_claim(session: Session, reference: str | None) -> int | None:
 
 
 def _disposition(reason: str, reference: str | None, claim_id: int | None) -> str:
-    if claim_id is None and (reference or reason in RECOUPMENT_REASONS):
+    if claim_id is None and (
+        reason in RECOUPMENT_REASONS
+        or (reference and reason in CLAIM_REFERENCE_REASONS)
+    ):
         return "suspense"
     if reason in RECOUPMENT_REASONS:
         return "claim"
@@ -139,6 +146,27 @@ def _open_suspense_item(
     )
 
 
+def deposit_figures(session: Session, row: RemittanceRow) -> DepositReconciliation:
+    """The deposit of a stored remittance against its stored CLPs and PLB pairs."""
+    paid = session.exec(
+        select(RemitClaimRow.paid).where(RemitClaimRow.remittance_id == row.id)
+    ).all()
+    plb = session.exec(
+        select(ProviderAdjustmentRow.amount).where(
+            ProviderAdjustmentRow.remittance_id == row.id
+        )
+    ).all()
+    claims = money(sum(paid, Decimal(0)))
+    provider = money(sum(plb, Decimal(0)))
+    return DepositReconciliation(
+        remittance_id=row.id,
+        deposit=row.payment_amount,
+        claim_payments=claims,
+        provider_adjustments=provider,
+        difference=money(row.payment_amount - (claims - provider)),
+    )
+
+
 def _info(row: ProviderAdjustmentRow) -> ProviderAdjustmentInfo:
     return ProviderAdjustmentInfo(
         provider_adjustment_id=row.id,
@@ -195,24 +223,6 @@ class ProviderMixin(LedgerBase):
             row = session.get(RemittanceRow, remittance_id)
             if row is None:
                 raise NotFoundError(f"no remittance {remittance_id}")
-            paid = session.exec(
-                select(RemitClaimRow.paid).where(
-                    RemitClaimRow.remittance_id == remittance_id
-                )
-            ).all()
-            plb = session.exec(
-                select(ProviderAdjustmentRow.amount).where(
-                    ProviderAdjustmentRow.remittance_id == remittance_id
-                )
-            ).all()
-            claims = money(sum(paid, Decimal(0)))
-            provider = money(sum(plb, Decimal(0)))
-            return DepositReconciliation(
-                remittance_id=remittance_id,
-                deposit=row.payment_amount,
-                claim_payments=claims,
-                provider_adjustments=provider,
-                difference=money(row.payment_amount - (claims - provider)),
-            )
+            return deposit_figures(session, row)
 
         return self._tx(work)

@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 
 from claimflow.ledger._base import LedgerBase
 from claimflow.ledger._provider import (
+    deposit_figures,
     post_provider_adjustments,
     store_provider_adjustments,
 )
@@ -289,6 +290,52 @@ class RemittanceMixin(LedgerBase):
                 post_provider_adjustments(self, session, row)
             session.flush()
             return _stored(session, row, False, balanced, differences)
+
+        return self._tx(work)
+
+    def release_remittance(self, remittance_id: int, reason: str) -> RemittanceStored:
+        """Let a person post a held 835 as it is (e.g. the payer confirmed it).
+
+        The PLB pairs are journaled, the ``remittance_balance`` work item is
+        resolved with the reason, and the CLPs are listed for posting, as
+        ``store_remittance`` lists them for a balanced 835. A repeat, or a
+        remittance that was never held, changes nothing.
+
+        Args:
+            remittance_id: A ``RemittanceStored.remittance_id``.
+            reason: Why it may post, in plain words (no PHI).
+
+        Returns:
+            The remittance with its CLPs to post.
+        """
+
+        def work(session: Session) -> RemittanceStored:
+            row = session.get(RemittanceRow, remittance_id, with_for_update=True)
+            if row is None:
+                raise NotFoundError(f"no remittance {remittance_id}")
+            if row.status == "held":
+                row.status = "posted"
+                session.add(row)
+                post_provider_adjustments(self, session, row)
+                item = session.exec(
+                    select(WorkItemRow).where(
+                        WorkItemRow.key == f"remit-balance:{row.id}",
+                        WorkItemRow.status == "open",
+                    )
+                ).first()
+                if item is not None:
+                    item.status, item.resolution = "resolved", f"released: {reason}"
+                    item.resolved_at = utcnow()
+                    session.add(item)
+                session.add(
+                    AuditEventRow(
+                        event="remittance_released",
+                        detail=f"remittance {row.id}: {reason}",
+                    )
+                )
+                session.flush()
+            balanced = deposit_figures(session, row).difference == 0
+            return _stored(session, row, False, balanced, [])
 
         return self._tx(work)
 

@@ -69,6 +69,37 @@ def test_a_claim_that_does_not_balance_holds_the_whole_835(ledger, new_claim):
     assert (again.duplicate, again.held, again.claims) == (True, True, [])
 
 
+def test_a_person_can_release_a_held_835(ledger, new_claim):
+    claim_id = new_claim(["100.00"])
+    # Deposit 80.00 = 90.00 paid - 10.00 WO; the CLP is 5.00 short of balancing.
+    remit = _with_plb(
+        remittance(
+            clp(f"C{claim_id}V1", "1", "100.00", "90.00", [], [adj("CO-45", "5.00")])
+        ),
+        _plb("WO", "10.00", f"C{claim_id}V1"),
+    )
+    held = store(ledger, remit)
+    assert held.held is True
+    assert ledger.provider_adjustments(held.remittance_id)[0].disposition == "claim"
+
+    released = ledger.release_remittance(held.remittance_id, "payer confirmed by phone")
+    again = ledger.release_remittance(held.remittance_id, "payer confirmed by phone")
+    [posted] = _post_all(ledger, released)
+
+    assert (released.held, released.balanced) == (False, True)
+    assert again.claims == released.claims
+    assert (posted.paid, posted.adjusted) == (D("90.00"), D("5.00"))
+    # 100.00 - (90.00 - 10.00 recouped) - 5.00 = 15.00 still owed
+    assert balance_of(ledger, claim_id) == (
+        D("100.00"),
+        D("80.00"),
+        D("5.00"),
+        0,
+        D("15.00"),
+    )
+    assert ledger.open_work_items() == []
+
+
 def test_a_line_that_does_not_balance_holds_the_835(ledger, new_claim):
     claim_id = new_claim(["100.00"])
     pcn = f"C{claim_id}V1"
@@ -315,6 +346,8 @@ def test_plb_naming_no_known_claim_goes_to_suspense(ledger, new_claim):
         remittance(clp(f"C{claim_id}V1", "1", "100.00", "100.00"), trace="EFT-9"),
         _plb("WO", "40.00", "ICN-NOBODY"),
         _plb("WO", "5.00"),  # a recoupment that names no claim at all
+        _plb("L6", "-0.75", "ICN-NOBODY-2"),  # interest on a claim we do not know
+        _plb("CV", "-1.27", "CP"),  # capital passthrough: a reference, no claim
     )
 
     stored = store(ledger, remit)
@@ -324,7 +357,10 @@ def test_plb_naming_no_known_claim_goes_to_suspense(ledger, new_claim):
     assert [(p.reason, p.amount, p.reference) for p in suspense] == [
         ("WO", D("40.00"), "ICN-NOBODY"),
         ("WO", D("5.00"), None),
+        ("L6", D("-0.75"), "ICN-NOBODY-2"),
     ]
+    [passthrough] = ledger.provider_adjustments(disposition="provider")
+    assert (passthrough.reason, passthrough.claim_id) == ("CV", None)
     items = ledger.open_work_items()
     assert [(i.queue, i.key) for i in items] == [
         ("provider_suspense", f"plb-suspense:{p.provider_adjustment_id}")
