@@ -14,7 +14,7 @@ import argparse
 import asyncio
 import json
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from claimflow.config import Settings
@@ -138,6 +138,14 @@ def _x12(args: argparse.Namespace) -> int:
     return command(args.file)
 
 
+def _report(args: argparse.Namespace) -> int:
+    from claimflow.reports.cli import report_command
+
+    fmt = "json" if args.json else "csv" if args.csv else "text"
+    as_of = date.fromisoformat(args.as_of) if args.as_of else None
+    return report_command(Settings.from_env().database_url, fmt, as_of)
+
+
 def _schema(args: argparse.Namespace) -> int:
     from claimflow import messages
 
@@ -225,6 +233,15 @@ def build_parser() -> argparse.ArgumentParser:
     x12.add_argument("action", choices=["validate", "show", "json"])
     x12.add_argument("file")
     x12.set_defaults(run=_x12)
+
+    report = sub.add_parser(
+        "report", help="collections, days in A/R, aging, denial rates, balances"
+    )
+    shape = report.add_mutually_exclusive_group()
+    shape.add_argument("--json", action="store_true")
+    shape.add_argument("--csv", action="store_true")
+    report.add_argument("--as-of", help="YYYY-MM-DD (default today)")
+    report.set_defaults(run=_report)
 
     schema = sub.add_parser("schema", help="print a message's JSON schema")
     schema.add_argument("name", nargs="?")

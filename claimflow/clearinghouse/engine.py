@@ -3,7 +3,9 @@
 Answers to an 837 are queued in this order: a 999 for the file, one 277CA with a
 status per claim, then one 835 per payer for the claims it adjudicated. Every date
 in them comes from the 837 itself, never from the clock: the 999 and 277CA carry
-the 837's creation time, and the 835 pays ``PAYMENT_LAG_DAYS`` after it.
+the 837's creation time, and so does the 835's payment: the simulator answers at
+once, so its payer pays on the day it receives the claim (a later payment date would
+lie in the future of a ledger that posts it now).
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from claimflow.models import (
     money,
 )
 
-PAYMENT_LAG_DAYS = 14
+PAYMENT_LAG_DAYS = 0
 PAYMENT_LAG = timedelta(days=PAYMENT_LAG_DAYS)
 
 # 277CA STC01 for each outcome: category code and claim status code.

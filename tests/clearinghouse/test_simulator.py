@@ -60,7 +60,7 @@ def test_submission_queues_999_then_277ca_then_balanced_835(simulator):
     (remittance,) = parse_835(files[2][1])
     assert validate(files[2][1]).ok
     assert remittance.payment_amount == D("150.75")
-    assert remittance.payment_date == date(2026, 3, 19)
+    assert remittance.payment_date == date(2026, 3, 5)
     assert remittance.payment_amount == sum(c.paid for c in remittance.claims)
     first, second = remittance.claims
     assert (first.patient_control_number, first.status_code, first.paid) == (
@@ -243,7 +243,7 @@ def test_claim_status_reports_paid_and_not_found(simulator):
         ("C1V1", "F1:65"),
         ("C99V1", "A4:35"),
     ]
-    assert (answers[0].paid, answers[0].status_date) == (D("54.00"), date(2026, 3, 19))
+    assert (answers[0].paid, answers[0].status_date) == (D("54.00"), date(2026, 3, 5))
 
 
 def test_inbox_fetch_delete_and_errors(simulator):
