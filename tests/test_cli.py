@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 from claimflow.cli import main
 
 
@@ -38,3 +40,16 @@ def test_x12_validate_names_segment_and_element(capsys):
     out = capsys.readouterr().out
     assert "2 finding(s)" in out
     assert "segment 4 BPR element 16" in out
+
+
+def test_report_prints_json_for_an_empty_ledger(capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'ledger.db'}")
+    from claimflow.ledger import Ledger
+
+    Ledger(f"sqlite:///{tmp_path / 'ledger.db'}").create_all()
+    assert main(["report", "--json", "--as-of", "2026-12-04"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["as_of"] == "2026-12-04"
+    with pytest.raises(SystemExit) as refused:
+        main(["report", "--json", "--csv"])
+    assert refused.value.code == 2
