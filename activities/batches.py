@@ -15,14 +15,10 @@ from datetime import UTC, datetime
 
 from temporalio import activity
 from temporalio.client import Client
-from temporalio.exceptions import ApplicationError
 
+from activities.claims import transmit
 from claimflow import x12
-from claimflow.clearinghouse.base import (
-    Clearinghouse,
-    SubmissionOutcomeUnknown,
-    SubmissionRejected,
-)
+from claimflow.clearinghouse.base import Clearinghouse
 from claimflow.ledger import Ledger
 from claimflow.messages import (
     BatchEntry,
@@ -141,16 +137,7 @@ class BatchActivities:
                 self.ledger.audit(sub.claim_id, "837-invalid", rejected[sub.claim_id])
         outcomes = []
         if claims:
-            try:
-                receipt = self.clearinghouse.submit(text, request.batch_key)
-            except SubmissionRejected as err:
-                raise ApplicationError(
-                    str(err), type="SubmissionRejected", non_retryable=True
-                ) from err
-            except SubmissionOutcomeUnknown as err:
-                raise ApplicationError(
-                    str(err), type="SubmissionOutcomeUnknown", non_retryable=True
-                ) from err
+            receipt = transmit(self.clearinghouse, text, request.batch_key)
             self.ledger.mark_batch_sent(request.batch_key, receipt.receipt_id, text)
             for sub in subs:
                 if sub.claim_id not in rejected:

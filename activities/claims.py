@@ -19,6 +19,7 @@ from claimflow import x12
 from claimflow.clearinghouse.base import (
     Clearinghouse,
     SubmissionOutcomeUnknown,
+    SubmissionReceipt,
     SubmissionRejected,
 )
 from claimflow.ledger import ClaimBalance, Ledger
@@ -100,6 +101,24 @@ def denial_codes(remit: RemitClaim) -> list[str]:
         if adjustment.group != "PR" and code not in found:
             found.append(code)
     return found
+
+
+def transmit(clearinghouse: Clearinghouse, text: str, key: str) -> SubmissionReceipt:
+    """Send an interchange once under ``key``; failures as Temporal sees them.
+
+    A rejection and an unknown outcome are not retried: resending unchanged would
+    be rejected again, and an unknown outcome may already be at the payer.
+    """
+    try:
+        return clearinghouse.submit(text, key)
+    except SubmissionRejected as err:
+        raise ApplicationError(
+            str(err), type="SubmissionRejected", non_retryable=True
+        ) from err
+    except SubmissionOutcomeUnknown as err:
+        raise ApplicationError(
+            str(err), type="SubmissionOutcomeUnknown", non_retryable=True
+        ) from err
 
 
 def submitter_for(claim: Claim) -> Provider:
@@ -247,16 +266,7 @@ class ClaimActivities:
                 type="X12SyntaxError",
                 non_retryable=True,
             )
-        try:
-            receipt = self.clearinghouse.submit(text, request.idempotency_key)
-        except SubmissionRejected as err:
-            raise ApplicationError(
-                str(err), type="SubmissionRejected", non_retryable=True
-            ) from err
-        except SubmissionOutcomeUnknown as err:
-            raise ApplicationError(
-                str(err), type="SubmissionOutcomeUnknown", non_retryable=True
-            ) from err
+        receipt = transmit(self.clearinghouse, text, request.idempotency_key)
         self.ledger.mark_submission_sent(sub.submission_id, receipt.receipt_id, text)
         activity.logger.info(
             "claim %s version %s sent as ST02 %s",

@@ -6,26 +6,9 @@ from sqlmodel import Session, select
 
 from claimflow.ledger._base import LedgerBase
 from claimflow.ledger._claims import _version_row
+from claimflow.ledger._exchange import _batch_info as _info
 from claimflow.ledger.results import SubmissionInfo
 from claimflow.ledger.tables import SubmissionBatchRow, SubmissionRow, utcnow
-from claimflow.models import patient_control_number
-
-
-def _info(row: SubmissionRow, batch: SubmissionBatchRow) -> SubmissionInfo:
-    """A claim version's submission, with the control numbers it travels under."""
-    return SubmissionInfo(
-        submission_id=row.id,
-        claim_id=row.claim_id,
-        version=row.version,
-        idempotency_key=row.idempotency_key,
-        patient_control_number=patient_control_number(row.claim_id, row.version),
-        interchange_control_number=batch.interchange_control_number,
-        group_control_number=batch.group_control_number,
-        transaction_control_number=batch.transaction_control_number,
-        status=row.status,
-        receipt_id=row.receipt_id,
-        sent_at=row.sent_at,
-    )
 
 
 class BatchMixin(LedgerBase):

@@ -43,6 +43,17 @@ def _submission_info(row: SubmissionRow) -> SubmissionInfo:
     )
 
 
+def _batch_info(row: SubmissionRow, batch: SubmissionBatchRow) -> SubmissionInfo:
+    """A claim version's submission, with the control numbers it travels under."""
+    return _submission_info(row).model_copy(
+        update={
+            "interchange_control_number": batch.interchange_control_number,
+            "group_control_number": batch.group_control_number,
+            "transaction_control_number": batch.transaction_control_number,
+        }
+    )
+
+
 def _file_info(row: InboundFileRow) -> InboundFileInfo:
     return InboundFileInfo(
         file_id=row.id,
@@ -189,13 +200,9 @@ class ExchangeMixin(LedgerBase):
             ).first()
             if row is None:
                 return None
-            info = _submission_info(row)
-            if row.batch_id is not None:
-                batch = session.get(SubmissionBatchRow, row.batch_id)
-                info.interchange_control_number = batch.interchange_control_number
-                info.group_control_number = batch.group_control_number
-                info.transaction_control_number = batch.transaction_control_number
-            return info
+            if row.batch_id is None:
+                return _submission_info(row)
+            return _batch_info(row, session.get(SubmissionBatchRow, row.batch_id))
 
         return self._tx(work)
 
