@@ -60,7 +60,8 @@ class MoneyMixin(LedgerBase):
         """Return a claim's balance from the journal.
 
         ``billed = paid + adjusted + patient_responsibility + outstanding``,
-        where ``adjusted`` is CO/OA/PI adjustments plus write-offs and
+        where ``paid`` is payer payments less PLB WO recoupments of this
+        claim, ``adjusted`` is CO/OA/PI adjustments plus write-offs and
         ``patient_responsibility`` is what has been moved to the patient.
         """
 

@@ -25,9 +25,12 @@ from decimal import Decimal
 from sqlmodel import Session, select
 
 from claimflow.ledger._base import LedgerBase
+from claimflow.ledger._claims import _claim_row
+from claimflow.ledger._work import resolve_open_item
 from claimflow.ledger.errors import NotFoundError
 from claimflow.ledger.results import DepositReconciliation, ProviderAdjustmentInfo
 from claimflow.ledger.tables import (
+    AuditEventRow,
     ClaimVersionRow,
     ProviderAdjustmentRow,
     RemitClaimRow,
@@ -209,6 +212,76 @@ class ProviderMixin(LedgerBase):
                 )
             rows = session.exec(statement.order_by(ProviderAdjustmentRow.id)).all()
             return [_info(row) for row in rows]
+
+        return self._tx(work)
+
+    def apply_suspense(
+        self, provider_adjustment_id: int, claim_id: int, note: str = ""
+    ) -> ProviderAdjustmentInfo:
+        """Apply a PLB pair from the suspense queue to the claim a person found.
+
+        A ``WO`` becomes a recoupment of that claim (its ``paid`` falls by the
+        amount); any other reason goes to the provider's ledger linked to the
+        claim. The suspense entry is taken back by an entry of the opposite
+        sign, and the pair's work item is resolved. A pair that is not in
+        suspense is returned unchanged.
+
+        Args:
+            provider_adjustment_id: A ``ProviderAdjustmentInfo`` id.
+            claim_id: The claim the pair concerns.
+            note: The person's note (no PHI).
+
+        Returns:
+            The pair as it now stands.
+        """
+
+        def work(session: Session) -> ProviderAdjustmentInfo:
+            row = session.get(
+                ProviderAdjustmentRow, provider_adjustment_id, with_for_update=True
+            )
+            if row is None:
+                raise NotFoundError(f"no provider adjustment {provider_adjustment_id}")
+            if row.disposition != "suspense":
+                return _info(row)
+            _claim_row(session, claim_id)
+            remittance = session.get(RemittanceRow, row.remittance_id)
+            effective = remittance.payment_date or remittance.created_at.date()
+            recoupment = row.reason in RECOUPMENT_REASONS
+            self._journal(
+                session,
+                f"plb:{row.id}:out-of-suspense",
+                "plb_suspense",
+                -row.amount,
+                reason=row.reason,
+                effective_date=effective,
+                provider_adjustment_id=row.id,
+            )
+            self._journal(
+                session,
+                f"plb:{row.id}:applied",
+                "recoupment" if recoupment else "provider_adjustment",
+                row.amount,
+                claim_id=claim_id if recoupment else None,
+                reason=row.reason,
+                effective_date=effective,
+                provider_adjustment_id=row.id,
+            )
+            row.claim_id = claim_id
+            row.disposition = "claim" if recoupment else "provider"
+            session.add(row)
+            resolve_open_item(
+                session, f"plb-suspense:{row.id}", f"applied to claim {claim_id}", note
+            )
+            session.add(
+                AuditEventRow(
+                    claim_id=claim_id,
+                    event="plb_applied",
+                    detail=f"PLB {row.reason} {row.amount} from remittance "
+                    f"{row.remittance_id}",
+                )
+            )
+            session.flush()
+            return _info(row)
 
         return self._tx(work)
 

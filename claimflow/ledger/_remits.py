@@ -13,6 +13,7 @@ from claimflow.ledger._provider import (
     post_provider_adjustments,
     store_provider_adjustments,
 )
+from claimflow.ledger._work import resolve_open_item
 from claimflow.ledger.errors import NotFoundError, RemittanceHeldError
 from claimflow.ledger.results import PostingResult, RemitClaimMatch, RemittanceStored
 from claimflow.ledger.rules import (
@@ -317,16 +318,9 @@ class RemittanceMixin(LedgerBase):
                 row.status = "posted"
                 session.add(row)
                 post_provider_adjustments(self, session, row)
-                item = session.exec(
-                    select(WorkItemRow).where(
-                        WorkItemRow.key == f"remit-balance:{row.id}",
-                        WorkItemRow.status == "open",
-                    )
-                ).first()
-                if item is not None:
-                    item.status, item.resolution = "resolved", f"released: {reason}"
-                    item.resolved_at = utcnow()
-                    session.add(item)
+                resolve_open_item(
+                    session, f"remit-balance:{row.id}", f"released: {reason}"
+                )
                 session.add(
                     AuditEventRow(
                         event="remittance_released",

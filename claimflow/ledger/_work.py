@@ -27,6 +27,19 @@ def _item(row: WorkItemRow) -> WorkItem:
     )
 
 
+def resolve_open_item(
+    session: Session, key: str, resolution: str, note: str = ""
+) -> None:
+    """Resolve the open work item with ``key``, if there is one (in a session)."""
+    row = session.exec(
+        select(WorkItemRow).where(WorkItemRow.key == key, WorkItemRow.status == "open")
+    ).first()
+    if row is not None:
+        row.status, row.resolution, row.note = "resolved", resolution, note
+        row.resolved_at = utcnow()
+        session.add(row)
+
+
 class WorkMixin(LedgerBase):
     """Open, list and resolve work items."""
 

@@ -149,7 +149,7 @@ class ClaimBalance(Model):
     """billed = paid + adjusted + patient_responsibility + outstanding."""
 
     billed: Money
-    paid: Money
+    paid: Money  # payer payments less PLB WO recoupments of the claim
     adjusted: Money
     patient_responsibility: Money
     outstanding: Money

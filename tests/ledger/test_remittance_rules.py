@@ -373,6 +373,20 @@ def test_plb_naming_no_known_claim_goes_to_suspense(ledger, new_claim):
     assert balance_of(ledger, claim_id) == (D("100.00"), D("100.00"), 0, 0, 0)
     assert ledger.deposit_reconciliation(stored.remittance_id).reconciles is True
 
+    # A person finds the claim the 40.00 recoupment was meant for.
+    applied = ledger.apply_suspense(suspense[0].provider_adjustment_id, claim_id)
+    ledger.apply_suspense(suspense[0].provider_adjustment_id, claim_id)
+
+    assert (applied.disposition, applied.claim_id) == ("claim", claim_id)
+    assert balance_of(ledger, claim_id) == (
+        D("100.00"),
+        D("60.00"),
+        0,
+        0,
+        D("40.00"),
+    )
+    assert [i.key for i in ledger.open_work_items()] == [i.key for i in items[1:]]
+
 
 # ------------------------------------------------------------------ a parsed 835
 
