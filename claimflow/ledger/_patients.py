@@ -142,6 +142,9 @@ class PatientsMixin(LedgerBase):
         Returns:
             The claim to send to the next payer, or None when there is no
             next coverage or no posted adjudication yet.
+
+        Raises:
+            X12BuildError: An 835 service line matches no line of the claim.
         """
 
         def work(session: Session) -> Claim | None:
