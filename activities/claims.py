@@ -22,7 +22,7 @@ from claimflow.clearinghouse.base import (
     SubmissionReceipt,
     SubmissionRejected,
 )
-from claimflow.ledger import ClaimBalance, Ledger
+from claimflow.ledger import ClaimBalance, Ledger, RemittanceHeldError
 from claimflow.messages import (
     Balances,
     CorrectionRequest,
@@ -305,7 +305,13 @@ class ClaimActivities:
     @activity.defn(name="post_remittance")
     def post_remittance(self, remit_claim_id: int) -> PostingSummary:
         """Post one CLP of a stored 835 to the journal (once, however often called)."""
-        posted = self.ledger.post_remittance_claim(remit_claim_id)
+        try:
+            posted = self.ledger.post_remittance_claim(remit_claim_id)
+        except RemittanceHeldError as err:
+            # The 835 does not balance: a person releases it, then it posts.
+            raise ApplicationError(
+                str(err), type="RemittanceHeld", non_retryable=True
+            ) from err
         if posted.claim_id is None:
             raise ApplicationError(
                 f"remittance claim {remit_claim_id} matches no claim",
