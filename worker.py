@@ -83,7 +83,7 @@ def build_worker(
 
 async def run(settings: Settings) -> int:
     try:
-        rules = RuleRegistry.load(settings.rules_dir)
+        rules = RuleRegistry.load(settings.rules_dir, archive=settings.rules_archive)
     except RulesetError as err:
         print(
             f"Refusing to start: the payer rules do not check.\n{err}", file=sys.stderr

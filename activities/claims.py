@@ -202,9 +202,9 @@ class ClaimActivities:
                 if request.ruleset_hash
                 else self.rules.select(claim.coverage.payer_id, claim.from_date)
             )
-        except NoRulesetError as err:
+        except (NoRulesetError, KeyError) as err:
             raise ApplicationError(
-                str(err), type="NoRuleset", non_retryable=True
+                str(err).strip("'\""), type="NoRuleset", non_retryable=True
             ) from err
         findings = ruleset.scrub(
             ScrubInput(

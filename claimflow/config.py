@@ -9,6 +9,8 @@
 | ``CLAIMFLOW_TASK_QUEUE`` | ``claims`` |
 | ``CLAIMFLOW_CLEARINGHOUSE_URL`` | ``http://127.0.0.1:8765`` (the payer simulator) |
 | ``CLAIMFLOW_RULES_DIR`` | the project's ``payer_rules/`` |
+| ``CLAIMFLOW_RULES_ARCHIVE`` | ``rulesets/`` in the data folder (share it between |
+|   | workers): every published ruleset, found by hash |
 | ``CLAIMFLOW_INBOX_POLL_SECONDS`` | ``60`` (how often the inbox workflow polls) |
 """
 
@@ -35,6 +37,7 @@ class Settings:
     clearinghouse_url: str = "http://127.0.0.1:8765"
     rules_dir: Path = PROJECT_ROOT / "payer_rules"
     inbox_poll_seconds: float = 60
+    rules_archive: Path | None = None
     batch_window_seconds: float = 86400
 
     @classmethod
@@ -54,6 +57,7 @@ class Settings:
                 env.get("CLAIMFLOW_RULES_DIR", PROJECT_ROOT / "payer_rules")
             ),
             inbox_poll_seconds=float(env.get("CLAIMFLOW_INBOX_POLL_SECONDS", "60")),
+            rules_archive=Path(env.get("CLAIMFLOW_RULES_ARCHIVE", home / "rulesets")),
             batch_window_seconds=float(
                 env.get("CLAIMFLOW_BATCH_WINDOW_SECONDS", "86400")
             ),

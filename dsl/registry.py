@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
+import shutil
+import tempfile
 from datetime import date
 from pathlib import Path
 
@@ -16,6 +19,7 @@ from dsl.parser import parse_text
 from dsl.runtime import CompiledRuleset
 
 RULES_DIR_ENV = "CLAIMFLOW_RULES_DIR"
+ARCHIVE_ENV = "CLAIMFLOW_RULES_ARCHIVE"
 
 
 def default_rules_dir() -> Path:
@@ -86,20 +90,81 @@ def _overlaps(rulesets: list[CompiledRuleset]) -> list[Diagnostic]:
     return found
 
 
+def _folder_digest(files: list[tuple[str, bytes]]) -> str:
+    digest = hashlib.sha256()
+    for name, content in files:
+        digest.update(name.encode() + b"\0" + content + b"\0")
+    return digest.hexdigest()
+
+
+def publish(root: Path, rulesets: list[CompiledRuleset], archive: Path) -> str:
+    """Keep a copy of the rules folder, found by each of its rulesets' hashes.
+
+    A claim pins its ruleset by content hash for its whole life. Rule files are
+    edited in place, so what a hash names is kept here: the folder as it was
+    (``snapshots/<digest>/``, written once, never changed) and one index file per
+    ruleset hash naming the snapshot. Several workers may share the archive
+    folder; every write is a rename of a finished file or folder.
+
+    Returns:
+        The snapshot's digest.
+    """
+    files = [
+        (p.relative_to(root).as_posix(), p.read_bytes())
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and "__pycache__" not in p.parts
+    ]
+    digest = _folder_digest(files)
+    snapshot = archive / "snapshots" / digest
+    if not snapshot.exists():
+        archive.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(dir=archive, prefix=".staging-"))
+        for name, content in files:
+            target = staging / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(content)
+        snapshot.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.rename(staging, snapshot)
+        except OSError:  # another worker published the same folder first
+            shutil.rmtree(staging, ignore_errors=True)
+    index = archive / "index"
+    index.mkdir(parents=True, exist_ok=True)
+    for ruleset in rulesets:
+        entry = index / ruleset.hash
+        if not entry.exists():
+            temporary = index / f".{ruleset.hash}.{os.getpid()}"
+            temporary.write_text(digest)
+            os.replace(temporary, entry)
+    return digest
+
+
 class RuleRegistry:
     """Every compiled ruleset of a rules folder, found by payer and date or by hash."""
 
-    def __init__(self, rulesets: list[CompiledRuleset], root: Path):
+    def __init__(
+        self,
+        rulesets: list[CompiledRuleset],
+        root: Path,
+        archive: Path | None = None,
+    ):
         self.root = root
+        self.archive = archive
         self.rulesets = sorted(rulesets, key=lambda r: (r.ruleset_id, r.window[0]))
         self._by_hash = {r.hash: r for r in self.rulesets}
 
     @classmethod
-    def load(cls, path: Path | None = None) -> RuleRegistry:
+    def load(
+        cls, path: Path | None = None, archive: Path | None = None
+    ) -> RuleRegistry:
         """Load, check and compile a rules folder, then run every analyst test.
 
         Args:
             path: The rules folder; defaults to :func:`default_rules_dir`.
+            archive: Where published rulesets are kept, so that a hash pinned by a
+                running claim is found after its file changed (see
+                :func:`publish`); ``$CLAIMFLOW_RULES_ARCHIVE`` when not given, and
+                no archive when neither is set.
 
         Returns:
             The registry.
@@ -127,7 +192,11 @@ class RuleRegistry:
         )
         if uses_icd:
             preload_icd10()  # load the release now, not on the first claim (~1.5 s)
-        return cls(rulesets, root)
+        if archive is None and os.environ.get(ARCHIVE_ENV):
+            archive = Path(os.environ[ARCHIVE_ENV])
+        if archive is not None:
+            publish(root, rulesets, archive)
+        return cls(rulesets, root, archive)
 
     def select(self, payer_id: str, key_date: date) -> CompiledRuleset:
         """The ruleset of ``payer_id`` whose effective window contains ``key_date``.
@@ -145,10 +214,22 @@ class RuleRegistry:
     def by_hash(self, content_hash: str) -> CompiledRuleset:
         """The ruleset pinned by ``content_hash``.
 
+        A hash that is no longer in the rules folder is compiled from the archive
+        snapshot it was published in (its tests passed when it was published).
+
         Raises:
-            KeyError: No loaded ruleset has that hash.
+            KeyError: Neither the rules folder nor the archive has that hash.
         """
-        try:
-            return self._by_hash[content_hash]
-        except KeyError:
-            raise KeyError(f"No loaded ruleset has hash {content_hash}") from None
+        found = self._by_hash.get(content_hash)
+        if found is not None:
+            return found
+        entry = self.archive / "index" / content_hash if self.archive else None
+        if entry is None or not entry.exists():
+            raise KeyError(f"No ruleset with hash {content_hash} is loaded or archived")
+        snapshot = self.archive / "snapshots" / entry.read_text().strip()
+        rulesets, _ = compile_folder(snapshot)
+        for ruleset in rulesets:
+            self._by_hash.setdefault(ruleset.hash, ruleset)
+        if content_hash not in self._by_hash:
+            raise KeyError(f"archive snapshot {snapshot.name} lacks {content_hash}")
+        return self._by_hash[content_hash]
