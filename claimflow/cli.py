@@ -146,6 +146,22 @@ def _report(args: argparse.Namespace) -> int:
     return report_command(Settings.from_env().database_url, fmt, as_of)
 
 
+def _codec_server(args: argparse.Namespace) -> int:
+    import threading
+
+    from claimflow.codec import serve_codec
+
+    server, url = serve_codec(
+        Settings.from_env().home, args.port, args.ui_port, args.host
+    )
+    print(f"codec server on {url} for the Web UI on port {args.ui_port}", flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        server.shutdown()
+    return 0
+
+
 def _schema(args: argparse.Namespace) -> int:
     from claimflow import messages
 
@@ -242,6 +258,14 @@ def build_parser() -> argparse.ArgumentParser:
     shape.add_argument("--csv", action="store_true")
     report.add_argument("--as-of", help="YYYY-MM-DD (default today)")
     report.set_defaults(run=_report)
+
+    codec = sub.add_parser(
+        "codec-server", help="decode payloads for the Web UI (same key as workers)"
+    )
+    codec.add_argument("--port", type=int, default=8081)
+    codec.add_argument("--ui-port", type=int, default=8233)
+    codec.add_argument("--host", default="127.0.0.1")
+    codec.set_defaults(run=_codec_server)
 
     schema = sub.add_parser("schema", help="print a message's JSON schema")
     schema.add_argument("name", nargs="?")

@@ -163,15 +163,15 @@ def _codec_handler(codec: EncryptionCodec, origins: set[str]) -> type:
 
 
 def serve_codec(
-    home: Path, port: int = 0, ui_port: int = 8233
+    home: Path, port: int = 0, ui_port: int = 8233, host: str = "127.0.0.1"
 ) -> tuple[ThreadingHTTPServer, str]:
-    """Start the codec server on 127.0.0.1 in a thread; return it and its URL.
+    """Start the codec server in a thread; return it and its URL.
 
     Only the Web UI on ``ui_port`` (as 127.0.0.1 or localhost) may call it from a
-    browser.
+    browser. It binds loopback unless ``host`` says otherwise (a container).
     """
     codec = EncryptionCodec(load_keys(home))
-    origins = {f"http://{host}:{ui_port}" for host in ("127.0.0.1", "localhost")}
-    server = ThreadingHTTPServer(("127.0.0.1", port), _codec_handler(codec, origins))
+    origins = {f"http://{name}:{ui_port}" for name in ("127.0.0.1", "localhost")}
+    server = ThreadingHTTPServer((host, port), _codec_handler(codec, origins))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, f"http://127.0.0.1:{server.server_address[1]}"

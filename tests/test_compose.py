@@ -22,6 +22,7 @@ def test_compose_parses_and_every_reference_is_defined():
         "temporal-ui",
         "simulator",
         "worker",
+        "codec",
     }
     for name, service in services.items():
         for dependency in service.get("depends_on", {}):
@@ -38,6 +39,16 @@ def test_compose_registers_every_search_attribute_the_workflows_use():
     for key in ALL_KEYS:
         kind = CLI_TYPE_NAMES[key.indexed_value_type.name]
         assert f"{key.name}={kind}" in command
+
+
+def test_ui_decodes_through_the_codec_server_with_the_workers_key():
+    services = load()["services"]
+    assert services["temporal-ui"]["environment"]["TEMPORAL_CODEC_ENDPOINT"] == (
+        "http://localhost:8081"
+    )
+    key = services["worker"]["environment"]["CLAIMFLOW_CODEC_KEY"]
+    assert key == services["codec"]["environment"]["CLAIMFLOW_CODEC_KEY"]
+    assert key.startswith("${CLAIMFLOW_CODEC_KEY:?")
 
 
 def test_worker_service_points_at_the_stack():
