@@ -24,11 +24,13 @@ from claimflow.x12.errors import (
 )
 from claimflow.x12.intake837 import Intake837, read_837_file
 from claimflow.x12.segments import Delimiters, Segment, TransactionSet, tokenize
+from claimflow.x12.ta1 import InterchangeAck, parse_ta1
 from claimflow.x12.validate import ValidationReport, X12Finding, validate
 from claimflow.x12.x270 import build_270, build_271, parse_270, parse_271
 from claimflow.x12.x276 import ClaimStatus, build_276, parse_277
 from claimflow.x12.x277ca import build_277ca, parse_277ca
 from claimflow.x12.x835 import build_835, parse_835
+from claimflow.x12.x837i import build_837i
 from claimflow.x12.x837p import build_837p, parse_837
 from claimflow.x12.x999 import build_999, parse_999
 
@@ -43,6 +45,7 @@ __all__ = [
     "read_837_file",
     "read_file",
     "ClaimStatus",
+    "InterchangeAck",
     "Delimiters",
     "Envelope",
     "Segment",
@@ -59,6 +62,7 @@ __all__ = [
     "build_276",
     "build_277ca",
     "build_835",
+    "build_837i",
     "build_837p",
     "build_999",
     "detect",
@@ -69,6 +73,7 @@ __all__ = [
     "parse_835",
     "parse_837",
     "parse_999",
+    "parse_ta1",
     "tokenize",
     "validate",
 ]

@@ -24,6 +24,7 @@ def test_exported_names():
             "read_file",
             "ClaimStatus",
             "Delimiters",
+            "InterchangeAck",
             "Envelope",
             "Segment",
             "TransactionSet",
@@ -39,6 +40,7 @@ def test_exported_names():
             "build_276",
             "build_277ca",
             "build_835",
+            "build_837i",
             "build_837p",
             "build_999",
             "detect",
@@ -49,6 +51,7 @@ def test_exported_names():
             "parse_835",
             "parse_837",
             "parse_999",
+            "parse_ta1",
             "tokenize",
             "validate",
         ]

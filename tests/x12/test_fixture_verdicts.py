@@ -25,6 +25,7 @@ from claimflow.x12 import (
     parse_835,
     parse_837,
     parse_999,
+    parse_ta1,
     validate,
 )
 
@@ -40,6 +41,7 @@ PARSERS = {
     "277": parse_277,
     "277CA": parse_277ca,
     "999": parse_999,
+    "TA1": parse_ta1,
 }
 
 VERDICTS = {
@@ -242,7 +244,7 @@ VERDICTS = {
         (10, "ISA", None, "IEA id=000000001 does not match ISA id=000000286"),
     ),
     "TA1/uhin-ta1-rejected-4010.ta1": (
-        None,
+        (1, None),
         (None, None, None, "the file does not look like an X12 data file"),
     ),
 }
