@@ -999,7 +999,8 @@ class ClaimWorkflow:
             queue, title, reason, due, f"{key}-s{self.submission_seq}"
         )
         self.waiting_for = (
-            f"Waiting for a decision on '{title}' (work item {item} in {queue})"
+            f"Waiting for a decision on '{title}' (work item {item} in {queue}): "
+            + reason[:300]
         )
         workflow.set_current_details(self.waiting_for)
         await workflow.wait_condition(

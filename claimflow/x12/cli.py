@@ -37,13 +37,8 @@ def validate_command(path: str) -> int:
         return 0
     print(f"{path}: {len(report.findings)} finding(s)")
     for f in report.findings:
-        where = [f"segment {f.segment_number}" if f.segment_number else "file"]
-        if f.segment_id:
-            where.append(f.segment_id)
-        if f.element:
-            where.append(f"element {f.element:02d}")
         value = f" (value {f.value!r})" if f.value else ""
-        print(f"  {' '.join(where)}: {f.message}{value}")
+        print(f"  {f}{value}")
     return 1
 
 

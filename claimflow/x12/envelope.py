@@ -7,6 +7,7 @@ belongs to the activity, not to the codec.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
@@ -65,8 +66,38 @@ def fmt_date(value: datetime | object) -> str:
     return value.strftime("%Y%m%d")  # type: ignore[attr-defined]
 
 
+# Letters that Unicode does not decompose into a base letter and an accent.
+_SPELLED_OUT = str.maketrans(
+    {
+        "Æ": "AE",
+        "æ": "ae",
+        "Ø": "O",
+        "ø": "o",
+        "Œ": "OE",
+        "œ": "oe",
+        "ß": "ss",
+        "Ł": "L",
+        "ł": "l",
+        "Đ": "D",
+        "đ": "d",
+        "Þ": "TH",
+        "þ": "th",
+    }
+)
+
+
+def to_x12_text(value: str) -> str:
+    """Spell text in the characters X12 allows: accents dropped (``Víctor`` ->
+    ``Victor``), anything else outside printable ASCII left out."""
+    if value.isascii():
+        return value
+    decomposed = unicodedata.normalize("NFKD", value.translate(_SPELLED_OUT))
+    return "".join(c for c in decomposed if c.isascii() and c.isprintable())
+
+
 def check_text(value: str, what: str) -> str:
-    """Refuse text that contains one of our delimiters."""
+    """Spell text for X12 and refuse text that contains one of our delimiters."""
+    value = to_x12_text(value)
     for char in "*:^~":
         if char in value:
             raise X12BuildError(

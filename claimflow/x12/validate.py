@@ -47,6 +47,14 @@ class X12Finding:
     value: str | None
     message: str
 
+    def __str__(self) -> str:
+        where = [f"segment {self.segment_number}" if self.segment_number else "file"]
+        if self.segment_id:
+            where.append(self.segment_id)
+        if self.element:
+            where.append(f"element {self.element:02d}")
+        return f"{' '.join(where)}: {self.message}"
+
 
 @dataclass
 class ValidationReport:

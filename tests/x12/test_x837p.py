@@ -169,3 +169,12 @@ def test_property_837p_validates_and_round_trips(batch):
     assert validate(text).findings == []
     back = {c.patient_control_number: c for c in parse_837(text)}
     assert back == {c.patient_control_number: c for c in batch}
+
+
+def test_names_are_spelled_in_the_x12_character_set():
+    from claimflow.x12.envelope import to_x12_text
+
+    assert to_x12_text("Víctor493 Noriega353") == "Victor493 Noriega353"
+    assert to_x12_text("MÜLLER Ærø Łódź") == "MULLER AEro Lodz"
+    assert to_x12_text("O’Brien") == "OBrien"
+    assert to_x12_text("PLAIN NAME") == "PLAIN NAME"
