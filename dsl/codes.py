@@ -32,7 +32,8 @@ _SHAPES = {
         "Place of service codes are 2 digits, e.g. 11 or 02.",
     ),
     "icd10": (
-        re.compile(r"^[A-TV-Z]\d[0-9A-Z](\.[0-9A-Z]{1,4})?$"),
+        # U is used too: U07.1 (COVID-19) and U09.9 are billable since 2020/2021.
+        re.compile(r"^[A-Z]\d[0-9A-Z](\.[0-9A-Z]{1,4})?$"),
         "ICD-10-CM code",
         "ICD-10-CM codes are written with the dot, e.g. J02.9 or M54.50.",
     ),

@@ -282,3 +282,11 @@ def test_institutional_vocabulary(rules_dir):
         "                                           ^\n"
         "  hint: A type of bill is facility type and frequency, e.g. 131 or 111."
     )
+
+
+def test_covid_u_codes_are_billable_icd10_cm():
+    from dsl.codes import icd10_is_billable
+
+    assert icd10_is_billable("U07.1") is True
+    assert icd10_is_billable("U09.9") is True
+    assert icd10_is_billable("U07") is False  # a category, not billable
