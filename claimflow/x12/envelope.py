@@ -122,6 +122,14 @@ class Writer:
             parts.pop()
         self.body.append("*".join(parts))
 
+    def service_period(self, claim) -> None:  # noqa: ANN001 - a models.Claim
+        """DTP*472: the claim's date of service, or its span (RD8) over days."""
+        if claim.from_date == claim.through_date:
+            self.add("DTP", "472", "D8", fmt_date(claim.from_date))
+        else:
+            span = f"{fmt_date(claim.from_date)}-{fmt_date(claim.through_date)}"
+            self.add("DTP", "472", "RD8", span)
+
     @staticmethod
     def _element(value: Element) -> str:
         if isinstance(value, str):

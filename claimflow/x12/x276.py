@@ -117,15 +117,7 @@ def build_276(
         w.add("REF", "1K", claim.original_payer_claim_number)
     w.add("REF", "EJ", claim.patient_control_number)
     w.add("AMT", "T3", fmt_amount(claim.total_charge))
-    if claim.from_date == claim.through_date:
-        w.add("DTP", "472", "D8", fmt_date(claim.from_date))
-    else:
-        w.add(
-            "DTP",
-            "472",
-            "RD8",
-            f"{fmt_date(claim.from_date)}-{fmt_date(claim.through_date)}",
-        )
+    w.service_period(claim)
     return w.render("HR", "276", VERSION)
 
 

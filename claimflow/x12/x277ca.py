@@ -132,15 +132,7 @@ def build_277ca(
         w.add("STC", *stc)
         if ack.accepted and ack.payer_claim_number:
             w.add("REF", "1K", ack.payer_claim_number)
-        if claim.from_date == claim.through_date:
-            w.add("DTP", "472", "D8", fmt_date(claim.from_date))
-        else:
-            w.add(
-                "DTP",
-                "472",
-                "RD8",
-                f"{fmt_date(claim.from_date)}-{fmt_date(claim.through_date)}",
-            )
+        w.service_period(claim)
     return w.render("HN", "277", VERSION)
 
 

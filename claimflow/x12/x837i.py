@@ -191,18 +191,7 @@ def _claim(w: Writer, claim: Claim) -> None:
     end = claim.statement_through or claim.through_date
     w.add("DTP", "434", "RD8", f"{fmt_date(start)}-{fmt_date(end)}")
     w.add("CL1", "", "", _OUTPATIENT_STATUS)
-    if claim.prior_auth_number:
-        w.add("REF", "G1", claim.prior_auth_number)
-    if claim.frequency_code in ("7", "8"):
-        if not claim.original_payer_claim_number:
-            raise X12BuildError(
-                "a replacement or void needs the original payer claim number",
-                segment_id="REF",
-                value=claim.patient_control_number,
-                expected="Claim.original_payer_claim_number (REF*F8)",
-            )
-        w.add("REF", "F8", claim.original_payer_claim_number)
-    w.add("REF", "EA", str(claim.patient.patient_id))
+    x837p.claim_references(w, claim)
     _diagnoses(w, claim)
     rendering = claim.rendering_provider
     if rendering is not None and rendering.npi != claim.billing_provider.npi:

@@ -36,6 +36,23 @@ _PRIORITY_BACK = {v: k for k, v in _PRIORITY.items()}
 _PCN = re.compile(r"^C(\d+)V(\d+)$")
 
 
+def claim_references(w: Writer, claim: Claim) -> None:
+    """The 2300 REFs an 837 carries: prior authorization, the original claim of a
+    replacement or void (REF*F8, required for frequency 7 and 8), the patient id."""
+    if claim.prior_auth_number:
+        w.add("REF", "G1", claim.prior_auth_number)
+    if claim.frequency_code in ("7", "8"):
+        if not claim.original_payer_claim_number:
+            raise X12BuildError(
+                "a replacement or void needs the original payer claim number",
+                segment_id="REF",
+                value=claim.patient_control_number,
+                expected="Claim.original_payer_claim_number (REF*F8)",
+            )
+        w.add("REF", "F8", claim.original_payer_claim_number)
+    w.add("REF", "EA", str(claim.patient.patient_id))
+
+
 def build_837p(
     claims: list[Claim],
     envelope: Envelope,
@@ -247,18 +264,7 @@ def _claim(w: Writer, claim: Claim) -> None:
         "Y",
         "Y",
     )
-    if claim.prior_auth_number:
-        w.add("REF", "G1", claim.prior_auth_number)
-    if claim.frequency_code in ("7", "8"):
-        if not claim.original_payer_claim_number:
-            raise X12BuildError(
-                "a replacement or void needs the original payer claim number",
-                segment_id="REF",
-                value=claim.patient_control_number,
-                expected="Claim.original_payer_claim_number (REF*F8)",
-            )
-        w.add("REF", "F8", claim.original_payer_claim_number)
-    w.add("REF", "EA", str(claim.patient.patient_id))
+    claim_references(w, claim)
     if not claim.diagnoses:
         raise X12BuildError("a claim needs at least one diagnosis", segment_id="HI")
     if len(claim.diagnoses) > 12:
