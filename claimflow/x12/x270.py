@@ -43,6 +43,26 @@ def _trace_origin(provider: Provider) -> str:
     return "1" + provider.tax_id if provider.tax_id else "9" + provider.npi[:9]
 
 
+def _subscriber(
+    w: Writer, inquiry: EligibilityInquiry, trace_type: str, member_id: str
+) -> None:
+    """Subscriber HL, its trace (1 = asked, 2 = answered) and its name."""
+    w.add("HL", "3", "2", "22", "0")
+    w.add("TRN", trace_type, inquiry.trace_number, _trace_origin(inquiry.provider))
+    w.add(
+        "NM1",
+        "IL",
+        "1",
+        inquiry.last_name,
+        inquiry.first_name,
+        "",
+        "",
+        "",
+        "MI",
+        member_id,
+    )
+
+
 def build_270(inquiry: EligibilityInquiry, envelope: Envelope) -> str:
     """Write a subscriber eligibility inquiry (005010X279A1, EQ*30).
 
@@ -58,20 +78,7 @@ def build_270(inquiry: EligibilityInquiry, envelope: Envelope) -> str:
     """
     w = Writer(envelope)
     _header(w, inquiry, "13")
-    w.add("HL", "3", "2", "22", "0")
-    w.add("TRN", "1", inquiry.trace_number, _trace_origin(inquiry.provider))
-    w.add(
-        "NM1",
-        "IL",
-        "1",
-        inquiry.last_name,
-        inquiry.first_name,
-        "",
-        "",
-        "",
-        "MI",
-        inquiry.member_id,
-    )
+    _subscriber(w, inquiry, "1", inquiry.member_id)
     if inquiry.birth_date:
         w.add("DMG", "D8", fmt_date(inquiry.birth_date))
     w.add("DTP", "291", "D8", fmt_date(inquiry.service_date))
@@ -99,20 +106,7 @@ def build_271(
     """
     w = Writer(envelope)
     _header(w, inquiry, "11")
-    w.add("HL", "3", "2", "22", "0")
-    w.add("TRN", "2", inquiry.trace_number, _trace_origin(inquiry.provider))
-    w.add(
-        "NM1",
-        "IL",
-        "1",
-        inquiry.last_name,
-        inquiry.first_name,
-        "",
-        "",
-        "",
-        "MI",
-        result.member_id,
-    )
+    _subscriber(w, inquiry, "2", result.member_id)
     if result.rejection_code:
         w.add("AAA", "N", "", result.rejection_code, "C")
     if inquiry.birth_date:
