@@ -27,8 +27,8 @@ def build_277ca(
     codes), REF*1K with the payer claim number when accepted, and DTP*472 with the
     service dates. The provider loop (2200C) carries TRN*1 with the billing NPI
     as its trace. The provider-level STC (2200C) is not written: the guide
-    requires it only for provider-level rejections; pyx12 4.0.0's X214 map marks
-    it required and reports its absence.
+    makes it situational, for a status about the provider as a whole (our map
+    follows the guide there; pyx12's own map required it).
 
     Args:
         acks: Claim-level outcomes (``kind`` 277CA) with patient control numbers.

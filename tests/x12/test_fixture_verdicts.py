@@ -55,24 +55,17 @@ VERDICTS = {
     "271/tr3-subscriber-eligibility.271": ((1, None), "clean"),
     "276/tr3-claim-level-status.276": (None, "clean"),
     "277/tr3-claim-level-status.277": ((3, None), "clean"),
+    # Service dates in the year 1001 are the sample's own placeholder.
     "277CA/emedny-277ca-accepted.277": (
         (1, None),
         (
-            19,
-            "STC",
-            None,
-            'Mandatory segment "Billing Provider Status Information" (STC) missing',
+            24,
+            "DTP",
+            3,
+            'Data element "Claim Service Period" (DTP03) contains an invalid date (10010101)',
         ),
     ),
-    "277CA/emedny-277ca-rejected-pipe-separator.277": (
-        (1, None),
-        (
-            19,
-            "STC",
-            None,
-            'Mandatory segment "Billing Provider Status Information" (STC) missing',
-        ),
-    ),
+    "277CA/emedny-277ca-rejected-pipe-separator.277": ((1, None), "clean"),
     "835/bcbsnc-no-envelope.835": (
         "segment 1 ST: interchange does not start with ISA; expected ISA",
         (
