@@ -57,11 +57,23 @@ class Linker:
         hint: str = "",
         code: str = "rule-error",
         severity: str = "error",
+        caret: bool = False,
     ) -> None:
+        """Record a problem; ``caret`` shows the source line with a caret under
+        ``pos`` (for a word the analyst wrote, such as a route name)."""
         line, column = (pos.line, pos.column) if pos else (1, 1)
+        source = rf.lines[line - 1] if pos and 0 < line <= len(rf.lines) else ""
         self.diags.append(
             Diagnostic(
-                rf.display, line, column, message, hint, code=code, severity=severity
+                rf.display,
+                line,
+                column,
+                message,
+                hint,
+                source,
+                code=code,
+                caret=caret and bool(source),
+                severity=severity,
             )
         )
 
@@ -141,7 +153,9 @@ class Linker:
                     if close
                     else f'Add `use {_USE_WORD[need]} "..." release "..." as {alias}`.'
                 )
-                self.error(rf, pos, f"`{alias}` is not declared", hint, "unknown-name")
+                self.error(
+                    rf, pos, f"`{alias}` is not declared", hint, "unknown-name", caret=True
+                )
             elif have not in _ACCEPTS[need] and have != "library":
                 self.error(rf, pos, f"`{alias}` is a {have}, not a {need} table")
         self._references(rf)
@@ -244,16 +258,28 @@ class Linker:
                     else f'Add `route {name} "..." ... end`.'
                 )
                 self.error(
-                    rf, pos, f"Route `{name}` is not defined", hint, "unknown-route"
+                    rf,
+                    pos,
+                    f"Route `{name}` is not defined",
+                    hint,
+                    "unknown-route",
+                    caret=True,
                 )
         for name, pos in rf.gateway_refs:
             if name not in rf.gateways:
+                close = difflib.get_close_matches(name, list(rf.gateways), n=1)
+                hint = (
+                    f"Did you mean `{close[0]}`?"
+                    if close
+                    else f'Add `gateway {name} "..." ... end`.'
+                )
                 self.error(
                     rf,
                     pos,
                     f"Gateway `{name}` is not defined",
-                    f'Add `gateway {name} "..." ... end`.',
+                    hint,
                     "unknown-gateway",
+                    caret=True,
                 )
         ids: dict[str, Pos] = {}
         for item in [*rf.requirements, *rf.edits]:
@@ -298,6 +324,9 @@ class Linker:
                 )
         table = rf.denial_table
         rows = table.rows if table else []
+        if table is not None and table.policy == "unique":
+            self._overlaps(rf, rows)
+            return
         for later_index, later in enumerate(rows):
             for earlier in rows[:later_index]:
                 if later.catch_all or not _covers(earlier, later):
@@ -312,6 +341,30 @@ class Linker:
                         "unreachable-row",
                     )
                     break
+
+    def _overlaps(self, rf: RuleFile, rows: list[Row]) -> None:
+        """Under `hit policy unique` a denial may fit one row only, so two rows
+        that one adjustment could both fit are an error, found here rather than
+        on a claim. The catch-all row and `ignore` rows never collide: the
+        catch-all is taken only when nothing else fits, and an `ignore` row takes
+        its adjustments out before the rows below it are read."""
+        rows = [r for r in rows if not r.catch_all and r.route != IGNORE_ROUTE]
+        for later_index, later in enumerate(rows):
+            for earlier in rows[:later_index]:
+                shared = _shared(earlier, later)
+                if shared is None:
+                    continue
+                self.error(
+                    rf,
+                    later.pos,
+                    f"Rows on lines {earlier.pos.line} and {later.pos.line} both "
+                    f"fit a denial `{shared}`",
+                    "With `hit policy unique` a denial may fit one row only: make "
+                    "the codes of one row narrower, or use `hit policy first` to "
+                    "let the upper row win.",
+                    "overlapping-rows",
+                    caret=True,
+                )
 
     def _ruleset_checks(self, rf: RuleFile) -> None:
         for attr, text in (("payer", "payer"), ("version", "version")):
@@ -498,6 +551,24 @@ def _covers(earlier: Row, later: Row) -> bool:
         if theirs is None or not set(theirs) <= set(mine):
             return False
     return True
+
+
+def _shared(one: Row, other: Row) -> str | None:
+    """The group | CARC | RARC that fit both rows (``-`` for any), or ``None``."""
+    cells = []
+    for mine, theirs in (
+        (one.groups, other.groups),
+        (one.carcs, other.carcs),
+        (one.rarcs, other.rarcs),
+    ):
+        if mine is None or theirs is None:
+            both = theirs if mine is None else mine
+        else:
+            both = [code for code in mine if code in theirs]
+            if not both:
+                return None
+        cells.append(", ".join(both) if both is not None else "-")
+    return " | ".join(cells)
 
 
 def _row_text(row: Row) -> str:

@@ -182,3 +182,4 @@ class RuleFile:
     tests: list[TestCase] = field(default_factory=list)
     data: dict[str, Any] = field(default_factory=dict)  # alias -> loaded data
     canonical: str = ""  # position- and comment-free form of the parse tree
+    lines: list[str] = field(default_factory=list)  # the text, for carets in messages

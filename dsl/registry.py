@@ -52,6 +52,7 @@ def compile_folder(root: Path) -> tuple[list[CompiledRuleset], list[Diagnostic]]
             continue
         rule_file, found = build(tree, text, rel, rel)
         rule_file.canonical = canonical(tree)
+        rule_file.lines = text.splitlines()
         files.append(rule_file)
         diags += found
     linker = Linker(root, files)

@@ -89,6 +89,8 @@ end
         "but this file asks for cms-pos-2025\n"
         "  hint: Pin the release written in the data file, or update the data.\n"
         "test/1.rules:16:43: `telehealt` is not declared\n"
+        "      for each line where line.pos in codeset telehealt\n"
+        "                                              ^\n"
         "  hint: Did you mean `tele`?"
     )
 
@@ -128,12 +130,14 @@ def test_edit_window_must_sit_inside_the_ruleset(rules_dir):
     )
 
 
-SHADOWED = """
+TABLE_GATEWAY = """
 gateway after_835 "Outcome"
   when remit.denied_lines > 0: route by denial table
   otherwise: close claim
 end
+"""
 
+SHADOWED = TABLE_GATEWAY + """
 denial routing hit policy first
   | group | carc  | rarc | route  |
   | CO    | 16    | -    | fix    |
@@ -290,3 +294,85 @@ def test_covid_u_codes_are_billable_icd10_cm():
     assert icd10_is_billable("U07.1") is True
     assert icd10_is_billable("U09.9") is True
     assert icd10_is_billable("U07") is False  # a category, not billable
+
+
+UNIQUE = TABLE_GATEWAY + """
+denial routing hit policy unique
+  | group | carc   | rarc | route  |
+  | CO    | 45     | -    | ignore |
+  | CO    | 16, 97 | -    | fix    |
+  | -     | 97     | N290 | review |
+  | PR    | 1      | -    | fix    |
+  | CO    | 45     | -    | fix    |
+  | -     | -      | -    | review |
+end
+
+route fix "Fix"
+  resubmit as corrected claim
+end
+
+route review "Review"
+  escalate to queue "Coding"
+end
+"""
+
+
+def test_unique_policy_rows_that_fit_one_denial(rules_dir):
+    assert errors(rules_dir, UNIQUE) == (
+        "test/1.rules:22:3: Rows on lines 21 and 22 both fit a denial "
+        "`CO | 97 | N290`\n"
+        "      | -     | 97     | N290 | review |\n"
+        "      ^\n"
+        "  hint: With `hit policy unique` a denial may fit one row only: make the "
+        "codes of one row narrower, or use `hit policy first` to let the upper "
+        "row win."
+    )
+
+
+def test_first_policy_keeps_order_for_the_same_rows(rules_dir):
+    from dsl.registry import compile_folder
+    from test_dsl_runtime import facts
+
+    first = UNIQUE.replace("hit policy unique", "hit policy first")
+    assert errors(rules_dir, first) == (
+        "test/1.rules:24:3: warning: Row `CO | 45 | - | fix` can never be reached\n"
+        "  hint: Line 20 (`CO | 45 | - | ignore`) takes every denial it would; "
+        "move it up or delete it."
+    )
+    (ruleset,) = compile_folder(rules_dir)[0]
+    both = facts(("CO", "97", "100.00"), remarks=["N290"])
+    assert ruleset.denial_route(both) == "fix"  # line 21, the upper row, wins
+    other = facts(("OA", "97", "100.00"), remarks=["N290"])
+    assert ruleset.denial_route(other) == "review"
+
+
+def test_unique_policy_without_overlaps_compiles(rules_dir):
+    distinct = UNIQUE.replace("| -     | 97     | N290 |", "| OA    | 97     | N290 |")
+    ruleset = compile_one(rules_dir, distinct)
+    assert ruleset.denial_table.policy == "unique"
+
+
+def test_misspelled_route_points_at_the_word(rules_dir):
+    typo = UNIQUE.replace("| PR    | 1      | -    | fix    |", "| PR | 1 | - | fxi |")
+    assert errors(rules_dir, typo).splitlines()[-4:] == [
+        "test/1.rules:23:18: Route `fxi` is not defined",
+        "      | PR | 1 | - | fxi |",
+        "                     ^",
+        "  hint: Did you mean `fix`?",
+    ]
+
+
+def test_misspelled_gateway_points_at_the_word(rules_dir):
+    body = UNIQUE + """
+after submission
+  wait for 835 up to 30 days
+    on received: go to gateway after_853
+  end
+end
+"""
+    assert errors(rules_dir, body).splitlines()[-4:] == [
+        "test/1.rules:38:32: Gateway `after_853` is not defined",
+        "        on received: go to gateway after_853",
+        "                                   ^",
+        "  hint: Did you mean `after_835`?",
+    ]

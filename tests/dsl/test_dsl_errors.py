@@ -170,6 +170,8 @@ def test_unknown_route_and_placeholder(rules_dir):
         "              ^\n"
         "  hint: Placeholders name fields, e.g. {line.procedure}.\n"
         "test/1.rules:19:48: Route `bill_patiant` is not defined\n"
+        "      when remit.patient_responsibility > 0: route bill_patiant\n"
+        "                                                   ^\n"
         '  hint: Add `route bill_patiant "..." ... end`.'
     )
 
