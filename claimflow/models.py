@@ -7,7 +7,7 @@ dates are calendar dates (dates of service, never the wall clock).
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import Annotated, Literal
@@ -137,6 +137,12 @@ class ServiceLine(Model):
     revenue_code: str | None = None  # 837I SV201; procedure may then be ""
     # 837 loop 2430: how earlier payers adjudicated this line (secondary claims).
     adjudications: list[LineAdjudication] = Field(default_factory=list)
+    # 837D only: the teeth treated (TOO), the oral cavity areas (SV304, e.g.
+    # "01" maxillary area) and whether a prosthesis is initial or a replacement
+    # (SV305 I/R). Payers price many dental codes per tooth or per area.
+    teeth: list[Tooth] = Field(default_factory=list)
+    oral_cavity: list[str] = Field(default_factory=list)
+    prosthesis: Literal["I", "R"] | None = None
 
     @field_validator("charge", mode="before")
     @classmethod
@@ -175,13 +181,84 @@ class LineAdjudication(Model):
     adjudication_date: date  # DTP*573
 
 
+class Tooth(Model):
+    """One tooth a dental line treats: 837D TOO with the JP tooth numbers."""
+
+    number: str  # TOO02: 1-32 permanent, A-T primary, 51-82/AS-TS supernumerary
+    surfaces: list[str] = Field(default_factory=list)  # TOO03: M O D B L I F
+
+
+class ToothStatus(Model):
+    """A tooth the dentist reports missing or to be extracted: 837D DN2."""
+
+    number: str  # DN201
+    status: Literal["E", "M"]  # DN202: E to be extracted, M missing
+
+
+class DentalDetails(Model):
+    """What an 837D says about the mouth as a whole (loop 2300).
+
+    Orthodontic payers pay treatment in instalments over the months given in
+    DN1; the missing-teeth list (DN2) decides whether a bridge or denture is
+    covered.
+    """
+
+    orthodontic_months_total: int | None = None  # DN101
+    orthodontic_months_remaining: int | None = None  # DN102
+    tooth_status: list[ToothStatus] = Field(default_factory=list)  # DN2
+
+
+class DatedCode(Model):
+    """A UB code that happened on a day: an occurrence code (837I HI*BH) or an
+    ICD-10-PCS procedure (HI*BBR principal, HI*BBQ other)."""
+
+    code: str
+    on: date
+
+
+class ValueCode(Model):
+    """A UB value code with its amount (837I HI*BE), e.g. 80 covered days."""
+
+    code: str
+    amount: Money
+
+    @field_validator("amount", mode="before")
+    @classmethod
+    def _amount(cls, value: object) -> Decimal:
+        return money(value)  # type: ignore[arg-type]
+
+
+class InstitutionalDetails(Model):
+    """The UB-04 data of an 837I claim beyond charges and diagnoses (loop 2300).
+
+    An inpatient bill needs the admission (date, hour, type, source) and the
+    patient's status at discharge; DRG payers price the stay from the codes
+    here. The principal diagnosis stays ``Claim.diagnoses[0]`` and the other
+    diagnoses the rest of that list.
+    """
+
+    admission_date: date | None = None  # DTP*435
+    admission_hour: time | None = None  # DTP*435 when sent as DT
+    discharge_hour: time | None = None  # DTP*096
+    admission_type: str | None = None  # CL101, e.g. 1 emergency, 3 elective
+    admission_source: str | None = None  # CL102, e.g. 1 non-health-care point
+    patient_status: str | None = None  # CL103, e.g. 01 discharged home, 30 still in
+    admitting_diagnosis: str | None = None  # HI*ABJ, ICD-10-CM with the dot
+    principal_procedure: DatedCode | None = None  # HI*BBR
+    other_procedures: list[DatedCode] = Field(default_factory=list)  # HI*BBQ
+    occurrence_codes: list[DatedCode] = Field(default_factory=list)  # HI*BH
+    value_codes: list[ValueCode] = Field(default_factory=list)  # HI*BE
+    condition_codes: list[str] = Field(default_factory=list)  # HI*BG
+    drg: str | None = None  # HI*DR
+
+
 class Claim(Model):
-    """One version of a claim as it is (or will be) billed on an 837P."""
+    """One version of a claim as it is (or will be) billed on an 837P, 837I or 837D."""
 
     claim_id: int
     version: int = 1
     patient_control_number: str = Field(max_length=17)
-    kind: Literal["professional", "institutional"] = "professional"
+    kind: Literal["professional", "institutional", "dental"] = "professional"
     frequency_code: Literal["1", "7", "8"] = "1"
     original_payer_claim_number: str | None = None
     billing_provider: Provider
@@ -199,6 +276,10 @@ class Claim(Model):
     facility_type_code: str | None = None
     statement_from: date | None = None
     statement_through: date | None = None
+    # 837I admission, discharge and the UB code sets (CL1, DTP*435/096, HI).
+    institutional: InstitutionalDetails | None = None
+    # 837D orthodontic months and missing teeth (DN1, DN2).
+    dental: DentalDetails | None = None
 
     @property
     def total_charge(self) -> Decimal:
