@@ -1,7 +1,9 @@
 """What the payer simulator does with each request, independent of HTTP.
 
 Answers to an 837 are queued in this order: a 999 for the file, one 277CA with a
-status per claim, then one 835 per payer for the claims it adjudicated. Every date
+status per claim, then one 835 per payer for the claims it adjudicated. Each
+transaction set is read and checked on its own: a set that fails is rejected in
+the 999 and its claims go no further, the other sets' claims carry on. Every date
 in them comes from the 837 itself, never from the clock: the 999 and 277CA carry
 the 837's creation time, and so does the 835's payment: the simulator answers at
 once, so its payer pays on the day it receives the claim (a later payment date would
@@ -138,16 +140,10 @@ class SimulatorEngine:
 
     def _answers(self, text: str) -> list[tuple[str, str]]:
         inbound = x12io.read_inbound(text)
-        findings = x12io.findings_by_transaction(inbound)
-        claims: list[Claim] = []
-        if not findings:
-            try:
-                claims = x12io.read_claims(inbound)
-            except x12io.X12Error as error:
-                first = next(iter(x12io.transactions(inbound.segments)))
-                findings = {first.st.get(2): [str(error)]}
+        claims, findings = x12io.read_submission(inbound)
         if findings:
             self.state.count("rejected_syntax")
+        if not claims:
             return [("999", x12io.write_999(inbound, findings, self._number()))]
 
         self.state.count("claims_received", len(claims))
@@ -164,8 +160,8 @@ class SimulatorEngine:
                 paid.append((claim, self._adjudicate(claim, scenario, submitted)))
 
         answers: list[tuple[str, str]] = []
-        if acks or not claims:
-            answers.append(("999", x12io.write_999(inbound, {}, self._number())))
+        if acks or findings:
+            answers.append(("999", x12io.write_999(inbound, findings, self._number())))
         by_pcn = {claim.patient_control_number: claim for claim in claims}
         for payer_acks in _by_payer(acks, by_pcn).values():
             coverage = by_pcn[payer_acks[0].patient_control_number].coverage

@@ -21,13 +21,13 @@ from claimflow.models import (
     Remittance,
 )
 from claimflow.x12.envelope import Envelope
+from claimflow.x12.batch import read_file, rejections
 from claimflow.x12.errors import X12Error, X12StructureError  # noqa: F401
-from claimflow.x12.segments import Segment, tokenize, transactions  # noqa: F401
-from claimflow.x12.validate import X12Finding, validate
+from claimflow.x12.segments import Segment, tokenize
+from claimflow.x12.validate import X12Finding
 from claimflow.x12.x270 import build_271, parse_270
 from claimflow.x12.x277ca import build_277ca
 from claimflow.x12.x835 import build_835
-from claimflow.x12.x837p import parse_837
 from claimflow.x12.x999 import build_999
 
 SIMULATOR_ID = "CLAIMFLOWSIM"
@@ -84,43 +84,20 @@ def read_inbound(text: str) -> Inbound:
     )
 
 
-def findings_by_transaction(inbound: Inbound) -> dict[str, list[str | X12Finding]]:
-    """Validate an 837 with pyx12 and file each finding under its ST02.
+def read_submission(
+    inbound: Inbound,
+) -> tuple[list[Claim], dict[int, list[str | X12Finding]]]:
+    """Read an 837 set by set: the claims of the good sets, the others' findings.
+
+    Each transaction set is parsed and validated with pyx12 on its own, so one
+    bad set costs only its own claims.
 
     Returns:
-        An empty mapping for a valid file; else the findings per transaction set.
-        A finding outside every ST..SE (the envelope) is filed under the first.
+        The claims in file order, and the problems of each rejected set keyed by
+        the position of its ST in the file (as ``build_999`` takes them).
     """
-    report = validate(inbound.text)
-    if report.ok:
-        return {}
-    sets = list(transactions(inbound.segments))
-    if not sets:
-        raise X12StructureError("no transaction set", expected="an ST..SE")
-    found: dict[str, list[str | X12Finding]] = {}
-    for finding in report.findings:
-        number = finding.segment_number or 0
-        owner = next(
-            (
-                t
-                for t in sets
-                if t.se is not None and t.st.number <= number <= t.se.number
-            ),
-            sets[0],
-        )
-        found.setdefault(owner.st.get(2), []).append(finding)
-    return found
-
-
-def describe(findings: dict[str, list[str | X12Finding]]) -> str:
-    """Return the first finding as one line of text."""
-    first = next(iter(findings.values()))[0]
-    return first.message if isinstance(first, X12Finding) else str(first)
-
-
-def read_claims(inbound: Inbound) -> list[Claim]:
-    """Read the professional claims of an 837 (raises ``X12Error``)."""
-    return parse_837(inbound.text)
+    result = read_file(inbound.text, "837", check_with_pyx12=True)
+    return list(result.items), rejections(result)
 
 
 def envelope(inbound: Inbound, number: int, created: datetime) -> Envelope:
@@ -136,7 +113,7 @@ def envelope(inbound: Inbound, number: int, created: datetime) -> Envelope:
 
 
 def write_999(
-    inbound: Inbound, findings: dict[str, list[str | X12Finding]], number: int
+    inbound: Inbound, findings: dict[int, list[str | X12Finding]], number: int
 ) -> str:
     """Acknowledge the received file: accepted, or rejected with its findings."""
     return build_999(inbound.text, findings, envelope(inbound, number, inbound.created))

@@ -8,9 +8,7 @@ ones, each kept verbatim (its ISA, GS and ST..SE text exactly as received) with
 the error that rejected it. :func:`acknowledge` writes the 999 for such a file.
 
 Known limits: an ISA header that cannot be read stops the reading at that
-interchange (its delimiters are unknown, so nothing after it can be cut); the 999
-acknowledges the first functional group of the file, as one 999 transaction
-acknowledges one group.
+interchange (its delimiters are unknown, so nothing after it can be cut).
 """
 
 from __future__ import annotations
@@ -35,6 +33,7 @@ class RejectedTransaction:
     transaction_control_number: str | None = None  # ST02
     transaction_code: str | None = None  # ST01
     segment_number: int | None = None  # where the problem is, in the file
+    st_segment_number: int | None = None  # where its ST is, in the file
 
 
 @dataclass(frozen=True)
@@ -148,6 +147,7 @@ def read_file(
                     t.st.get(2) or None,
                     code or None,
                     error.segment_number,
+                    t.st.number,
                 )
             )
         else:
@@ -155,6 +155,19 @@ def read_file(
                 AcceptedTransaction(t.st.get(2), code, items, findings)
             )
     return result
+
+
+def transaction_sets(text: str) -> list[TransactionSet]:
+    """Every transaction set of a file as :func:`read_file` cuts it, broken or not.
+
+    Segment numbers are the file's (ISA = 1, BOM left out), so a set's
+    ``st.number`` tells it apart from another with the same ST02.
+
+    Raises:
+        X12Error: The text does not start with a readable ISA.
+    """
+    source = strip_bom(text)
+    return [cut.transaction for cut in _cut(tokenize(source, lenient=True))]
 
 
 def _parser_for(t: TransactionSet) -> Callable[[str], list[Any]]:
@@ -291,7 +304,7 @@ def acknowledge(text: str, envelope: Envelope) -> tuple[str, ReadResult]:
     Each transaction set is parsed and validated with pyx12; one with a parse
     error or a pyx12 finding is rejected in the 999 (IK5*R, with IK3/IK4 naming
     the first problem's segment and element) and quarantined, the others are
-    accepted.
+    accepted. The 999 has one transaction set per functional group received.
 
     Args:
         text: The 837 file as received.
@@ -307,7 +320,16 @@ def acknowledge(text: str, envelope: Envelope) -> tuple[str, ReadResult]:
     from claimflow.x12.x999 import build_999
 
     result = read_file(text, "837", check_with_pyx12=True)
-    problems: dict[str, list[str | X12Finding]] = {}
+    return build_999(text, rejections(result), envelope), result
+
+
+def rejections(result: ReadResult) -> dict[int, list[str | X12Finding]]:
+    """The rejected sets of a read, as :func:`build_999` takes them.
+
+    Keyed by the position of each rejected set's ST in the file; the reason is a
+    located finding when the error names a segment, else its text.
+    """
+    problems: dict[int, list[str | X12Finding]] = {}
     for rejected in result.rejected:
         error = rejected.error
         finding: str | X12Finding = rejected.reason
@@ -319,7 +341,5 @@ def acknowledge(text: str, envelope: Envelope) -> tuple[str, ReadResult]:
                 error.value,
                 rejected.reason,
             )
-        problems.setdefault(rejected.transaction_control_number or "", []).append(
-            finding
-        )
-    return build_999(text, problems, envelope), result
+        problems.setdefault(rejected.st_segment_number or 0, []).append(finding)
+    return problems

@@ -151,49 +151,78 @@ class Writer:
 
         ``write_st03=False`` leaves ST03 out (pyx12's 835 map marks it not used).
         """
-        env = self.envelope
-        created = env.created
-        isa = "*".join(
-            [
-                "ISA",
-                "00",
-                " " * 10,
-                "00",
-                " " * 10,
-                env.sender_qualifier.ljust(2),
-                env.sender_id.ljust(15),
-                env.receiver_qualifier.ljust(2),
-                env.receiver_id.ljust(15),
-                created.strftime("%y%m%d"),
-                created.strftime("%H%M"),
-                "^",
-                "00501",
-                f"{env.interchange_control_number:09d}",
-                "0",
-                env.usage,
-                ":",
-            ]
+        return render_group(
+            self.envelope,
+            functional_id,
+            version,
+            [(transaction_code, self.envelope.transaction_control_number, self.body)],
+            write_st03=write_st03,
         )
-        gs = "*".join(
-            [
-                "GS",
-                functional_id,
-                env.application_sender_code or env.sender_id,
-                env.application_receiver_code or env.receiver_id,
-                created.strftime("%Y%m%d"),
-                created.strftime("%H%M"),
-                str(env.group_control_number),
-                "X",
-                version,
-            ]
-        )
-        control = env.transaction_control_number
+
+
+def render_group(
+    env: Envelope,
+    functional_id: str,
+    version: str,
+    sets: Sequence[tuple[str, str, Sequence[str]]],
+    *,
+    write_st03: bool = True,
+) -> str:
+    """Return one interchange holding one functional group of several sets.
+
+    Args:
+        env: Parties, interchange and group control numbers, time.
+        functional_id: GS01.
+        version: GS08 (and ST03 unless ``write_st03`` is false).
+        sets: ``(ST01, ST02, body segments)`` per transaction set, each body
+            as :class:`Writer` collects it (segments without terminators).
+        write_st03: Write ST03.
+
+    Returns:
+        ISA, GS, every ST..SE, GE counting the sets, IEA.
+    """
+    created = env.created
+    isa = "*".join(
+        [
+            "ISA",
+            "00",
+            " " * 10,
+            "00",
+            " " * 10,
+            env.sender_qualifier.ljust(2),
+            env.sender_id.ljust(15),
+            env.receiver_qualifier.ljust(2),
+            env.receiver_id.ljust(15),
+            created.strftime("%y%m%d"),
+            created.strftime("%H%M"),
+            "^",
+            "00501",
+            f"{env.interchange_control_number:09d}",
+            "0",
+            env.usage,
+            ":",
+        ]
+    )
+    gs = "*".join(
+        [
+            "GS",
+            functional_id,
+            env.application_sender_code or env.sender_id,
+            env.application_receiver_code or env.receiver_id,
+            created.strftime("%Y%m%d"),
+            created.strftime("%H%M"),
+            str(env.group_control_number),
+            "X",
+            version,
+        ]
+    )
+    segments = [isa, gs]
+    for transaction_code, control, body in sets:
         st = f"ST*{transaction_code}*{control}"
         if write_st03:
             st += f"*{version}"
-        se = f"SE*{len(self.body) + 2}*{control}"
-        ge = f"GE*1*{env.group_control_number}"
-        iea = f"IEA*1*{env.interchange_control_number:09d}"
-        segments = [isa, gs, st, *self.body, se, ge, iea]
-        terminator = "~" + env.line_break
-        return terminator.join(segments) + terminator
+        segments += [st, *body, f"SE*{len(body) + 2}*{control}"]
+    segments.append(f"GE*{len(sets)}*{env.group_control_number}")
+    segments.append(f"IEA*1*{env.interchange_control_number:09d}")
+    terminator = "~" + env.line_break
+    return terminator.join(segments) + terminator

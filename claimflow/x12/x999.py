@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 from claimflow.models import AckKind, ClaimAcknowledgment
-from claimflow.x12.envelope import Envelope, Writer
-from claimflow.x12.errors import X12StructureError
-from claimflow.x12.segments import Segment, read_transactions, tokenize, transactions
+from claimflow.x12.envelope import Envelope, Writer, render_group
+from claimflow.x12.errors import X12BuildError, X12StructureError
+from claimflow.x12.segments import Segment, TransactionSet, read_transactions
 from claimflow.x12.validate import X12Finding
 
 VERSION = "005010X231A1"
@@ -40,59 +42,114 @@ _IK4 = {
 }
 
 
+Findings = Mapping[int | str, Sequence[str | X12Finding]]
+
+
 def build_999(
     interchange_text_received: str,
-    findings_by_st02: dict[str, list[str | X12Finding]],
+    findings: Findings,
     envelope: Envelope,
 ) -> str:
-    """Acknowledge every transaction set of the first functional group received.
+    """Acknowledge every functional group received, one 999 transaction each.
+
+    A file may hold several interchanges and groups, and a 999 transaction set
+    answers exactly one group: AK1 names it (GS01, GS06, GS08), one AK2 follows
+    per transaction set in it, and AK9 counts its sets and the accepted ones.
+    The 999 sets share one interchange and one FA group; the first has the
+    envelope's ST02, the next ones count up from it.
 
     A transaction set with no findings is accepted (IK5*A); one with findings is
-    rejected (IK5*R*5). An :class:`X12Finding` with a segment number becomes an
+    rejected (IK5*R*5). An :class:`X12Finding` located inside the set becomes an
     IK3 (segment position counted from the ST) and, with an element, an IK4; a
     plain text finding only marks the set rejected, since the 999 has no place
-    for free text.
+    for free text. A set outside any GS (which a 999 cannot name) is left out.
 
     Args:
         interchange_text_received: The file being acknowledged.
-        findings_by_st02: Problems per ST02; missing keys mean accepted.
+        findings: Problems per transaction set, keyed by the position of its ST
+            in the file (ISA = 1; unique even when two groups reuse a control
+            number) or by its ST02 (then for every set with that number); a set
+            with no entry is accepted.
         envelope: Control numbers and parties of the 999 itself.
 
     Returns:
         The 999 interchange text.
 
     Raises:
-        X12Error: The received text cannot be read.
+        X12Error: The received text cannot be read, or holds no group.
     """
-    segments = tokenize(interchange_text_received)
-    received = list(transactions(segments))
-    if not received:
-        raise X12StructureError("nothing to acknowledge", expected="an ST..SE")
-    gs = received[0].gs
+    from claimflow.x12.batch import transaction_sets
+
+    groups: dict[int, list[TransactionSet]] = {}
+    for t in transaction_sets(interchange_text_received):
+        if t.gs.id == "GS":
+            groups.setdefault(t.gs.number, []).append(t)
+    if not groups:
+        raise X12StructureError("nothing to acknowledge", expected="GS, ST..SE")
+    first = envelope.transaction_control_number
+    sets = [
+        (
+            "999",
+            _nth_control(first, index),
+            _acknowledge_group(group, findings, envelope),
+        )
+        for index, group in enumerate(groups.values())
+    ]
+    return render_group(envelope, "FA", VERSION, sets)
+
+
+def _acknowledge_group(
+    group: list[TransactionSet], findings: Findings, envelope: Envelope
+) -> list[str]:
+    gs = group[0].gs
     w = Writer(envelope)
     w.add("AK1", gs.get(1), gs.get(6), gs.get(8))
     accepted = 0
-    group = [t for t in received if t.gs is gs]
     for t in group:
         control = t.st.get(2)
-        findings = findings_by_st02.get(control, [])
+        problems = [*findings.get(t.st.number, ()), *findings.get(control, ())]
         w.add("AK2", t.st.get(1), control, t.st.get(3))
-        for finding in findings:
-            if isinstance(finding, X12Finding) and finding.segment_number:
-                position = finding.segment_number - t.st.number + 1
-                w.add("IK3", finding.segment_id or "", str(position), "", "8")
-                if finding.element:
-                    w.add(
-                        "IK4", str(finding.element), "", "7", (finding.value or "")[:99]
-                    )
-        if findings:
+        for finding in problems:
+            _located(w, t, finding)
+        if problems:
             w.add("IK5", "R", "5")
         else:
             accepted += 1
             w.add("IK5", "A")
-    code = "A" if accepted == len(group) else ("R" if accepted == 0 else "P")
-    w.add("AK9", code, str(len(group)), str(len(group)), str(accepted))
-    return w.render("FA", "999", VERSION)
+    count = len(group)
+    code = "A" if accepted == count else ("R" if accepted == 0 else "P")
+    w.add("AK9", code, str(count), str(count), str(accepted))
+    return w.body
+
+
+def _located(w: Writer, t: TransactionSet, finding: str | X12Finding) -> None:
+    """IK3 (and IK4) for a finding that names a segment inside the set."""
+    if not isinstance(finding, X12Finding) or not finding.segment_number:
+        return
+    last = t.se.number if t.se is not None else t.st.number + len(t.body)
+    if not t.st.number <= finding.segment_number <= last:
+        return
+    position = finding.segment_number - t.st.number + 1
+    w.add("IK3", finding.segment_id or "", str(position), "", "8")
+    if finding.element:
+        w.add("IK4", str(finding.element), "", "7", (finding.value or "")[:99])
+
+
+def _nth_control(first: str, index: int) -> str:
+    """ST02 of the ``index``-th 999 set: the first one counted up, same width."""
+    if index == 0:
+        return first
+    if first.isdigit():
+        number = str(int(first) + index).zfill(len(first))
+    else:
+        number = f"{first}{index}"
+    if len(number) > 9:
+        raise X12BuildError(
+            "too many functional groups for the 999 control number",
+            value=first,
+            expected="an ST02 with room to count up to 9 characters",
+        )
+    return number
 
 
 def parse_999(text: str) -> list[ClaimAcknowledgment]:

@@ -15,6 +15,7 @@ from claimflow.x12 import (
     parse_835,
     parse_837,
     parse_999,
+    validate,
 )
 from claimflow.x12.batch import acknowledge, read_file
 from claimflow.x12.intake837 import read_837_file
@@ -127,6 +128,64 @@ def test_999_accepts_the_good_set_and_rejects_the_bad_one():
         ("0001", True),
         ("0002", False),
     ]
+
+
+def test_999_answers_each_group_of_two_interchanges_that_reuse_numbers():
+    # Both interchanges carry GS06 7 and ST02 0001, as real senders' files do:
+    # only the position in the file tells the bad set from the good one.
+    good = _837([1, 2], "0001")
+    bad = _837([3], "0001").replace("SV1*HC:87880*35.50", "SV1*HC:87880*35.5X")
+    ack_text, result = acknowledge(_joined(good, bad), make_envelope("0900"))
+    assert [c.claim_id for c in result.items] == [1, 2]
+    (rejected,) = result.rejected
+    assert (rejected.st_segment_number, rejected.segment_number) == (52, 80)
+    assert validate(ack_text).findings == []
+    assert ack_text.count("ST*999*") == 2
+    assert "GE*2*7~" in ack_text
+    first, second = ack_text.split("ST*999*")[1:]
+    assert first.startswith("0900*005010X231A1~\nAK1*HC*7*005010X222A2~\n")
+    assert "AK2*837*0001*005010X222A2~\nIK5*A~\nAK9*A*1*1*1~" in first
+    assert second.startswith("0901*005010X231A1~\nAK1*HC*7*005010X222A2~\n")
+    assert (
+        "AK2*837*0001*005010X222A2~\nIK3*SV1*29**8~\nIK4*2**7*35.5X~\n"
+        "IK5*R*5~\nAK9*R*1*1*0~\nSE*8*0901~"
+    ) in second
+    acks = parse_999(ack_text)
+    assert [(a.transaction_control_number, a.accepted) for a in acks] == [
+        ("0001", True),
+        ("0001", False),
+    ]
+
+
+def test_999_answers_two_groups_of_one_interchange():
+    first, second = _837([1], "0001"), _837([2], "0002")
+    group_two = second[second.index("GS*") : second.index("IEA*")]
+    group_two = group_two.replace("*7*X*", "*8*X*").replace("GE*1*7", "GE*1*8")
+    text = first[: first.index("IEA*")] + group_two + first[first.index("IEA*") :]
+    bad = text.replace("CLM*C2V1*160.50*", "CLM*C2V1*16O.50*")
+    ack_text, result = acknowledge(bad, make_envelope("0900"))
+    assert [c.claim_id for c in result.items] == [1]
+    assert validate(ack_text).findings == []
+    assert "AK1*HC*7*005010X222A2~" in ack_text
+    assert "AK1*HC*8*005010X222A2~" in ack_text
+    assert "IK3*CLM*19**8~\nIK4*2**7*16O.50~" in ack_text
+    assert ack_text.count("AK9*A*1*1*1~") == ack_text.count("AK9*R*1*1*0~") == 1
+
+
+def test_999_for_the_shared_two_interchange_sample():
+    # ims-multiple-isa.837: two interchanges, each one group with ST02 987654.
+    text = read_fixture("837P/ims-multiple-isa.837")
+    ack_text, result = acknowledge(text, make_envelope("0900"))
+    assert validate(ack_text).findings == []
+    assert [t.transaction_control_number for t in result.rejected] == [
+        "987654",
+        "987654",
+    ]
+    assert [a.transaction_control_number for a in parse_999(ack_text)] == [
+        "987654",
+        "987654",
+    ]
+    assert ack_text.count("AK1*HC*1*005010X222A1~") == 2
 
 
 def test_intake_reads_claims_and_keeps_the_rejected_verbatim():
