@@ -85,7 +85,7 @@ class Linker:
 
     def resolve(self, rf: RuleFile) -> None:
         """Load pinned data, check library pins and every name the file refers to."""
-        if rf.kind == "ruleset" and not rf.name:
+        if rf.kind == "ruleset" and not rf.name and not self._cut(rf, "ruleset"):
             self.error(
                 rf,
                 None,
@@ -146,6 +146,8 @@ class Linker:
                     "dated-data",
                 )
                 continue
+            if have is None and f"alias:{alias}" in rf.cut:
+                continue  # its `use` line has a syntax error, reported already
             if have is None:
                 close = difflib.get_close_matches(alias, list(aliases), n=1)
                 hint = (
@@ -250,37 +252,10 @@ class Linker:
 
     def _references(self, rf: RuleFile) -> None:
         for name, pos in rf.route_refs:
-            if name not in rf.routes and name != IGNORE_ROUTE:
-                close = difflib.get_close_matches(name, list(rf.routes), n=1)
-                hint = (
-                    f"Did you mean `{close[0]}`?"
-                    if close
-                    else f'Add `route {name} "..." ... end`.'
-                )
-                self.error(
-                    rf,
-                    pos,
-                    f"Route `{name}` is not defined",
-                    hint,
-                    "unknown-route",
-                    caret=True,
-                )
+            if name != IGNORE_ROUTE:
+                self._defined(rf, "route", name, pos, rf.routes)
         for name, pos in rf.gateway_refs:
-            if name not in rf.gateways:
-                close = difflib.get_close_matches(name, list(rf.gateways), n=1)
-                hint = (
-                    f"Did you mean `{close[0]}`?"
-                    if close
-                    else f'Add `gateway {name} "..." ... end`.'
-                )
-                self.error(
-                    rf,
-                    pos,
-                    f"Gateway `{name}` is not defined",
-                    hint,
-                    "unknown-gateway",
-                    caret=True,
-                )
+            self._defined(rf, "gateway", name, pos, rf.gateways)
         ids: dict[str, Pos] = {}
         for item in [*rf.requirements, *rf.edits]:
             if item.id in ids:
@@ -295,6 +270,30 @@ class Linker:
         if rf.kind == "ruleset":
             self._ruleset_checks(rf)
             self._lint(rf)
+
+    def _defined(self, rf: RuleFile, kind: str, name: str, pos: Pos, known) -> None:
+        """Report a route or gateway that is named but never defined."""
+        if name in known or f"{kind}:{name}" in rf.cut:
+            return
+        close = difflib.get_close_matches(name, list(known), n=1)
+        hint = (
+            f"Did you mean `{close[0]}`?"
+            if close
+            else f'Add `{kind} {name} "..." ... end`.'
+        )
+        self.error(
+            rf,
+            pos,
+            f"{kind.capitalize()} `{name}` is not defined",
+            hint,
+            f"unknown-{kind}",
+            caret=True,
+        )
+
+    @staticmethod
+    def _cut(rf: RuleFile, word: str) -> bool:
+        """True when a block starting with ``word`` was left out for a syntax error."""
+        return f"section:{word}" in rf.cut
 
     def _edit_window(self, rf, edit, pos, start, through) -> None:
         if edit.effective and start and edit.effective[0]:
@@ -313,7 +312,7 @@ class Linker:
     def _lint(self, rf: RuleFile) -> None:
         used = {name for name, _ in rf.route_refs}
         for name, pos in sorted(rf.route_pos.items(), key=lambda i: i[1].line):
-            if name not in used:
+            if name not in used and not rf.cut:  # a left-out block may name it
                 self.warn(
                     rf,
                     pos,
@@ -368,9 +367,11 @@ class Linker:
 
     def _ruleset_checks(self, rf: RuleFile) -> None:
         for attr, text in (("payer", "payer"), ("version", "version")):
-            if not getattr(rf, attr):
+            if not getattr(rf, attr) and not self._cut(rf, attr):
                 self.error(rf, rf.name_pos, f"Ruleset {rf.name} has no `{text}` line")
         if rf.effective is None:
+            if self._cut(rf, "effective"):
+                return
             self.error(
                 rf,
                 rf.name_pos,
@@ -380,12 +381,13 @@ class Linker:
             return
         start, through, _ = rf.effective
         if rf.timely is None or "new claim" not in rf.timely.limits:
-            self.error(
-                rf,
-                rf.name_pos,
-                f"Ruleset {rf.name} has no `new claim` filing limit",
-                "Add a `timely filing` block.",
-            )
+            if not self._cut(rf, "timely"):
+                self.error(
+                    rf,
+                    rf.name_pos,
+                    f"Ruleset {rf.name} has no `new claim` filing limit",
+                    "Add a `timely filing` block.",
+                )
         elif rf.timely.roll and "calendar" not in rf.data.values():
             self.error(
                 rf,
@@ -402,7 +404,7 @@ class Linker:
             for b in g.branches
             for a in b.actions
         )
-        if uses_table and rf.denial_table is None:
+        if uses_table and rf.denial_table is None and not self._cut(rf, "denial"):
             self.error(
                 rf,
                 rf.name_pos,
@@ -424,6 +426,8 @@ class Linker:
                     + ", ".join(e.id for e in lib.edits)
                     + ".",
                 )
+            elif alias not in libs and f"alias:{alias}" in rf.cut:
+                continue  # its `use` line has a syntax error, reported already
             elif alias not in libs:  # a missing library is reported at its `use`
                 self.error(
                     rf, item.pos, f"`{alias}` is not a library alias of this file"

@@ -183,3 +183,6 @@ class RuleFile:
     data: dict[str, Any] = field(default_factory=dict)  # alias -> loaded data
     canonical: str = ""  # position- and comment-free form of the parse tree
     lines: list[str] = field(default_factory=list)  # the text, for carets in messages
+    # What blocks left out for a syntax error declare ("route:fix", "section:timely"):
+    # the checks do not call those missing (see dsl.recover).
+    cut: set[str] = field(default_factory=set)

@@ -16,6 +16,7 @@ from dsl.hashing import canonical
 from dsl.link import Linker
 from dsl.model import RuleFile
 from dsl.parser import parse_text
+from dsl.recover import recover
 from dsl.runtime import CompiledRuleset
 
 RULES_DIR_ENV = "CLAIMFLOW_RULES_DIR"
@@ -46,13 +47,19 @@ def compile_folder(root: Path) -> tuple[list[CompiledRuleset], list[Diagnostic]]
         rel = path.relative_to(root).as_posix()
         text = path.read_text(encoding="utf-8")
         tree, syntax = parse_text(text, rel)
+        cut: set[str] = set()
         if tree is None:
             diags += syntax
             broken.add(rel)
-            continue
+            partial = recover(text, rel, syntax)
+            diags += partial.diagnostics
+            if partial.tree is None:
+                continue
+            tree, cut = partial.tree, partial.cut
         rule_file, found = build(tree, text, rel, rel)
         rule_file.canonical = canonical(tree)
         rule_file.lines = text.splitlines()
+        rule_file.cut = cut
         files.append(rule_file)
         diags += found
     linker = Linker(root, files)

@@ -7,6 +7,7 @@ from pathlib import Path
 from dsl_helpers import write
 
 from dsl.errors import format_diagnostics
+from dsl.registry import compile_folder
 from dsl.testing import check_files
 
 BASE = """\
@@ -212,3 +213,56 @@ def test_text_without_closing_quote(rules_dir):
         "            ^\n"
         '  hint: Close the text on the same line with `"`.'
     )
+
+
+def test_syntax_error_and_misspelled_field_in_one_run(rules_dir):
+    text = mutate("  severity error", "  severty error").replace(
+        "when remit.patient_responsibility", "when remit.patient_resp"
+    )
+    assert errors_for(rules_dir, text) == (
+        "test/1.rules:14:3: Unknown word `severty`\n"
+        "      severty error\n"
+        "      ^\n"
+        "  hint: Did you mean `severity`?\n"
+        "test/1.rules:19:8: `remit` has no field `patient_resp`\n"
+        "      when remit.patient_resp > 0: bill patient\n"
+        "           ^\n"
+        "  hint: Did you mean `remit.patient_responsibility`? Fields of remit: "
+        "status, paid_amount, patient_responsibility, denied_lines, charge"
+    )
+
+
+def test_errors_after_an_unclosed_block_are_found_too(rules_dir):
+    text = mutate('units"\nend\n', 'units"\n').replace(
+        "  otherwise: close claim", "  otherwise: close claim\n  when remit.paid >: stop"
+    )
+    assert errors_for(rules_dir, text) == (
+        "test/1.rules:11:1: `edit` block started on line 11 is not closed\n"
+        '    edit T-UNITS "Office visits are one unit"\n'
+        "    ^\n"
+        "  hint: Add `end` before `gateway` on line 17.\n"
+        "test/1.rules:20:20: Unexpected `:` here\n"
+        "      when remit.paid >: stop\n"
+        "                       ^\n"
+        "  hint: Expected `diagnosis`, a code or number, a date like 2026-01-01, "
+        'a field such as line.procedure or text in "double quotes".'
+    )
+
+
+def test_a_block_left_out_for_a_syntax_error_is_not_called_missing(rules_dir):
+    text = BASE.replace("bill patient", "route patients") + (
+        '\nroute patients "Bill the patient"\n  bill the patient\nend\n'
+    )
+    text = text.replace("  new claim: 90 days", "  new claim: 90 dayz")
+    assert errors_for(rules_dir, text) == (
+        "test/1.rules:8:17: Unknown word `dayz`\n"
+        "      new claim: 90 dayz after date of service\n"
+        "                    ^\n"
+        "  hint: Did you mean `day`?\n"
+        "test/1.rules:24:8: Unexpected `the` here\n"
+        "      bill the patient\n"
+        "           ^\n"
+        "  hint: Expected `patient`."
+    )
+    rulesets, _ = compile_folder(rules_dir)
+    assert [r.ruleset_id for r in rulesets] == []

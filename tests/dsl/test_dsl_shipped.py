@@ -157,6 +157,10 @@ def test_report_of_a_broken_folder_is_not_ok(tmp_path):
     report = run_tests(tmp_path)
     assert not report.ok and report.files == []
     assert format_report(report) == (
+        "bad.rules:1:1: Ruleset X has no `effective` line\n"
+        "  hint: Add `effective 2026-01-01 by date of service`.\n"
+        "bad.rules:1:1: Ruleset X has no `payer` line\n"
+        "bad.rules:1:1: Ruleset X has no `version` line\n"
         "bad.rules:2:5: The file ends too early\n"
         "    edit\n"
         "        ^\n"
