@@ -34,6 +34,7 @@ from claimflow.clearinghouse.payers import (
     PREVENTIVE_CODES,
     PayerProfile,
 )
+from claimflow.clearinghouse.plan_codes import remit_filing_indicator
 from claimflow.models import Adjustment, Claim, RemitClaim, RemitLine, money
 
 ZERO = Decimal("0.00")
@@ -256,7 +257,7 @@ def adjudicate(
         charge=claim.total_charge,
         paid=money(sum((line.paid for line in lines), ZERO)),
         patient_responsibility=money(patient_share),
-        filing_indicator=claim.coverage.plan_type,
+        filing_indicator=remit_filing_indicator(claim.coverage.plan_type),
         payer_claim_number=payer_claim_number(claim.patient_control_number),
         lines=lines,
         service_from=claim.from_date,

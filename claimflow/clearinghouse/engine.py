@@ -25,6 +25,7 @@ from claimflow.clearinghouse.adjudication import (
     payer_claim_number,
 )
 from claimflow.clearinghouse.payers import payer_profile
+from claimflow.clearinghouse.plan_codes import insurance_type
 from claimflow.clearinghouse.roster import Coverage, Roster, parse_roster
 from claimflow.clearinghouse.scenarios import Scenario, parse_scenarios
 from claimflow.clearinghouse.state import SimulatorState
@@ -304,7 +305,7 @@ class SimulatorEngine:
             result.rejection_code = "72"  # invalid/missing member id
             result.message = "member not found"
             return result
-        result.plan_type = member.plan_type
+        result.plan_type = insurance_type(member.plan_type)
         result.coverage_start = member.start
         result.coverage_end = member.end
         if result.active:

@@ -88,7 +88,7 @@ def build_277(
                 skip_until_hl = False
             if index in claims:
                 trace, pcn = claims[index]
-                _answer(w, trace, pcn, lookup(pcn), _service_dates(inquiry, index))
+                _answer(w, trace, pcn, lookup(pcn), _following(inquiry.body, index))
                 skip_until_hl = True
             elif segment.id in _ECHOED and not skip_until_hl:
                 w.add(segment.id, *segment.elements)
@@ -121,11 +121,9 @@ def _following(body: list[Segment], index: int) -> list[Segment]:
     return tail
 
 
-def _service_dates(inquiry: TransactionSet, index: int) -> Segment | None:
-    for segment in _following(inquiry.body, index):
-        if segment.id == "DTP" and segment.get(1) == "472":
-            return segment
-    return None
+def _asked(asked: list[Segment], seg_id: str, qualifier: str) -> Segment | None:
+    """The inquiry's segment of that kind for the claim (DTP*472, AMT*T3)."""
+    return next((s for s in asked if s.id == seg_id and s.get(1) == qualifier), None)
 
 
 def _answer(
@@ -133,19 +131,26 @@ def _answer(
     trace: str,
     pcn: str,
     answer: StatusAnswer,
-    dates: Segment | None,
+    asked: list[Segment],
 ) -> None:
+    # STC04 is required: a claim the payer does not know gets the charge the
+    # inquiry gave (AMT*T3), or zero when it gave none.
+    charge = answer.charge
+    if charge is None:
+        amount = _asked(asked, "AMT", "T3")
+        charge = amount.amount(2) if amount is not None else Decimal("0.00")
     w.add("TRN", "2", trace)
     w.add(
         "STC",
         answer.status.split(":"),
         fmt_date(answer.effective),
         "",
-        fmt_amount(answer.charge) if answer.charge is not None else "",
+        fmt_amount(charge),
         fmt_amount(answer.paid) if answer.paid is not None else "",
     )
     if answer.payer_claim_number:
         w.add("REF", "1K", answer.payer_claim_number)
     w.add("REF", "EJ", pcn)
+    dates = _asked(asked, "DTP", "472")
     if dates is not None:
         w.add("DTP", *dates.elements)

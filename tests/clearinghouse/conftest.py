@@ -15,6 +15,7 @@ from claimflow.models import (
     Address,
     Claim,
     Coverage,
+    EligibilityInquiry,
     Patient,
     Provider,
     ServiceLine,
@@ -118,6 +119,24 @@ def interchange(claims: Sequence[Claim], number: int = 1) -> str:
     submitter = Provider(npi="1234567893", name="Maple Street Clinic")
     return build_837p(
         list(claims), envelope(number), submitter, "CLAIMFLOW SIM", "CLAIMFLOWSIM"
+    )
+
+
+def eligibility_inquiry(
+    trace: str, payer_id: str, member_id: str
+) -> EligibilityInquiry:
+    """A 270 inquiry from the clinic for a patient on the first day of service."""
+    return EligibilityInquiry(
+        trace_number=trace,
+        payer_id=payer_id,
+        payer_name=payer_id.title(),
+        provider=Provider(
+            npi="1234567893", name="Maple Street Clinic", tax_id="123456789"
+        ),
+        member_id=member_id,
+        first_name="Test",
+        last_name="Patient",
+        service_date=SERVICE_DATE,
     )
 
 

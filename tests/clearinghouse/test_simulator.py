@@ -3,7 +3,13 @@ from decimal import Decimal
 
 import httpx
 import pytest
-from conftest import ROSTER, build_claim, envelope, interchange
+from conftest import (
+    ROSTER,
+    build_claim,
+    eligibility_inquiry,
+    envelope,
+    interchange,
+)
 
 from claimflow.clearinghouse import (
     ClearinghouseUnavailable,
@@ -12,7 +18,6 @@ from claimflow.clearinghouse import (
     SubmissionRejected,
 )
 from claimflow.clearinghouse.simulator import start_simulator
-from claimflow.models import EligibilityInquiry, Provider
 from claimflow.x12 import (
     build_270,
     build_276,
@@ -25,7 +30,6 @@ from claimflow.x12 import (
 )
 
 D = Decimal
-CLINIC = Provider(npi="1234567893", name="Maple Street Clinic", tax_id="123456789")
 
 
 def inbox_texts(client):
@@ -190,16 +194,7 @@ def test_bad_scenario_is_refused(simulator):
 )
 def test_eligibility_from_the_roster(simulator, payer_id, member_id, active, rejection):
     _, client = simulator
-    inquiry = EligibilityInquiry(
-        trace_number="T0001",
-        payer_id=payer_id,
-        payer_name=payer_id.title(),
-        provider=CLINIC,
-        member_id=member_id,
-        first_name="Test",
-        last_name="Patient",
-        service_date=date(2026, 3, 2),
-    )
+    inquiry = eligibility_inquiry("T0001", payer_id, member_id)
 
     (result,) = parse_271(client.eligibility(build_270(inquiry, envelope(7))))
 
@@ -208,16 +203,7 @@ def test_eligibility_from_the_roster(simulator, payer_id, member_id, active, rej
 
 def test_roster_replaced_over_http(simulator):
     _, client = simulator
-    inquiry = EligibilityInquiry(
-        trace_number="T0002",
-        payer_id="HUMANA",
-        payer_name="Humana",
-        provider=CLINIC,
-        member_id="NEW1",
-        first_name="Test",
-        last_name="Patient",
-        service_date=date(2026, 3, 2),
-    )
+    inquiry = eligibility_inquiry("T0002", "HUMANA", "NEW1")
     roster = [*ROSTER, {"member_id": "NEW1", "payer_id": "HUMANA"}]
 
     response = httpx.put(f"{client.base_url}/v1/roster", json=roster)
