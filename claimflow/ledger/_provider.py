@@ -8,12 +8,20 @@ deposit, negative when it adds to the deposit (interest paid, for example).
   found by the reference (PLB03-2) alone, as our patient control number or as
   the payer's claim number (CLP07) of an earlier CLP; never by position in
   the file.
-* Every other reason (``FB`` forward balance, ``L6`` interest, ``72``
-  authorized return, ``CS`` adjustment, ``CV`` capital passthrough, ...) stays
-  on the provider's ledger; when its reference names a known claim the link
-  is kept, the claim's balance is not touched.
+* ``72`` (authorized return) naming a known claim is money the provider sent
+  back to the payer for that claim (a refund), which the payer nets out of the
+  deposit: the claim's ``paid`` falls by the amount, under an entry kind of its
+  own (``authorized_return``) so a refund is never mistaken for a recoupment.
+* ``FB`` (forward balance) goes to the provider's forward-balance account and
+  is matched with its counterpart in a later 835 by reference (see
+  ``claimflow.ledger._forward``); the claim its reference names, if any, is
+  linked, its balance not touched.
+* Every other reason (``L6`` interest, ``CS`` adjustment, ``CV`` capital
+  passthrough, ``72`` without a reference, ...) stays on the provider's
+  ledger; when its reference names a known claim the link is kept, the
+  claim's balance is not touched.
 * Suspense: a ``WO`` that names no known claim (or no claim at all), and an
-  ``FB``, ``L6`` or ``72`` whose reference names no known claim, go to the
+  ``L6`` or ``72`` whose reference names no known claim, go to the
   provider-level suspense queue (a work item per pair). Their references
   identify a claim; other reasons' references (``CV:CP``, for one) need not.
 """
@@ -26,9 +34,18 @@ from sqlmodel import Session, select
 
 from claimflow.ledger._base import LedgerBase
 from claimflow.ledger._claims import _claim_row
+from claimflow.ledger._forward import (
+    FORWARD_BALANCE,
+    forward_balances,
+    match_forward_balance,
+)
 from claimflow.ledger._work import resolve_open_item
 from claimflow.ledger.errors import NotFoundError
-from claimflow.ledger.results import DepositReconciliation, ProviderAdjustmentInfo
+from claimflow.ledger.results import (
+    DepositReconciliation,
+    ForwardBalance,
+    ProviderAdjustmentInfo,
+)
 from claimflow.ledger.tables import (
     AuditEventRow,
     ClaimVersionRow,
@@ -39,9 +56,11 @@ from claimflow.ledger.tables import (
 )
 from claimflow.models import ProviderAdjustment, money
 
+# Reasons that take money back from the claim they name, and the entry kind.
+CLAIM_ENTRY_KINDS = {"WO": "recoupment", "72": "authorized_return"}
 RECOUPMENT_REASONS = ("WO",)
 # Reasons whose PLB03-2 reference identifies a claim.
-CLAIM_REFERENCE_REASONS = ("WO", "FB", "L6", "72")
+CLAIM_REFERENCE_REASONS = ("WO", "L6", "72")
 SUSPENSE_QUEUE = "provider_suspense"
 
 
@@ -68,12 +87,14 @@ def named_claim(session: Session, reference: str | None) -> int | None:
 
 
 def _disposition(reason: str, reference: str | None, claim_id: int | None) -> str:
+    if reason == FORWARD_BALANCE:
+        return "forward_balance"
     if claim_id is None and (
         reason in RECOUPMENT_REASONS
         or (reference and reason in CLAIM_REFERENCE_REASONS)
     ):
         return "suspense"
-    if reason in RECOUPMENT_REASONS:
+    if reason in CLAIM_ENTRY_KINDS and claim_id is not None:
         return "claim"
     return "provider"
 
@@ -101,7 +122,10 @@ def store_provider_adjustments(
 def post_provider_adjustments(
     ledger: LedgerBase, session: Session, remittance: RemittanceRow
 ) -> None:
-    """Journal each PLB pair of a remittance once; open suspense items."""
+    """Journal each PLB pair of a remittance once; open suspense items.
+
+    ``FB`` pairs are matched with the forward balance they settle, or open one.
+    """
     rows = session.exec(
         select(ProviderAdjustmentRow)
         .where(ProviderAdjustmentRow.remittance_id == remittance.id)
@@ -110,13 +134,15 @@ def post_provider_adjustments(
     effective = remittance.payment_date or remittance.created_at.date()
     for row in rows:
         if row.disposition == "claim":
-            kind, claim_id = "recoupment", row.claim_id
+            kind, claim_id = CLAIM_ENTRY_KINDS[row.reason], row.claim_id
         elif row.disposition == "suspense":
             kind, claim_id = "plb_suspense", None
             _open_suspense_item(session, remittance, row)
+        elif row.disposition == "forward_balance":
+            kind, claim_id = "forward_balance", None
         else:
             kind, claim_id = "provider_adjustment", None
-        ledger._journal(
+        journaled = ledger._journal(
             session,
             f"plb:{row.id}",
             kind,
@@ -126,6 +152,8 @@ def post_provider_adjustments(
             effective_date=effective,
             provider_adjustment_id=row.id,
         )
+        if journaled is not None and kind == "forward_balance":
+            match_forward_balance(session, remittance, row)
 
 
 def _open_suspense_item(
@@ -196,8 +224,9 @@ class ProviderMixin(LedgerBase):
 
         Args:
             remittance_id: Only this remittance's pairs.
-            disposition: Only pairs that went to ``"claim"``, ``"provider"`` or
-                ``"suspense"`` (the provider-level suspense queue).
+            disposition: Only pairs that went to ``"claim"``, ``"provider"``,
+                ``"forward_balance"`` or ``"suspense"`` (the provider-level
+                suspense queue).
         """
 
         def work(session: Session) -> list[ProviderAdjustmentInfo]:
@@ -220,11 +249,11 @@ class ProviderMixin(LedgerBase):
     ) -> ProviderAdjustmentInfo:
         """Apply a PLB pair from the suspense queue to the claim a person found.
 
-        A ``WO`` becomes a recoupment of that claim (its ``paid`` falls by the
-        amount); any other reason goes to the provider's ledger linked to the
-        claim. The suspense entry is taken back by an entry of the opposite
-        sign, and the pair's work item is resolved. A pair that is not in
-        suspense is returned unchanged.
+        A ``WO`` becomes a recoupment of that claim and a ``72`` its authorized
+        return (either way its ``paid`` falls by the amount); any other reason
+        goes to the provider's ledger linked to the claim. The suspense entry
+        is taken back by an entry of the opposite sign, and the pair's work
+        item is resolved. A pair that is not in suspense is returned unchanged.
 
         Args:
             provider_adjustment_id: A ``ProviderAdjustmentInfo`` id.
@@ -246,7 +275,7 @@ class ProviderMixin(LedgerBase):
             _claim_row(session, claim_id)
             remittance = session.get(RemittanceRow, row.remittance_id)
             effective = remittance.payment_date or remittance.created_at.date()
-            recoupment = row.reason in RECOUPMENT_REASONS
+            claim_kind = CLAIM_ENTRY_KINDS.get(row.reason)
             self._journal(
                 session,
                 f"plb:{row.id}:out-of-suspense",
@@ -259,15 +288,15 @@ class ProviderMixin(LedgerBase):
             self._journal(
                 session,
                 f"plb:{row.id}:applied",
-                "recoupment" if recoupment else "provider_adjustment",
+                claim_kind or "provider_adjustment",
                 row.amount,
-                claim_id=claim_id if recoupment else None,
+                claim_id=claim_id if claim_kind else None,
                 reason=row.reason,
                 effective_date=effective,
                 provider_adjustment_id=row.id,
             )
             row.claim_id = claim_id
-            row.disposition = "claim" if recoupment else "provider"
+            row.disposition = "claim" if claim_kind else "provider"
             session.add(row)
             resolve_open_item(
                 session, f"plb-suspense:{row.id}", f"applied to claim {claim_id}", note
@@ -299,3 +328,17 @@ class ProviderMixin(LedgerBase):
             return deposit_figures(session, row)
 
         return self._tx(work)
+
+    def forward_balances(
+        self, provider_id: str | None = None, open_only: bool = True
+    ) -> list[ForwardBalance]:
+        """Return forward balances (PLB ``FB``), oldest first.
+
+        Args:
+            provider_id: Only this provider's (PLB01).
+            open_only: Only those whose pairs do not net to zero yet; False
+                lists the settled ones too.
+        """
+        return self._tx(
+            lambda session: forward_balances(session, provider_id, open_only)
+        )

@@ -108,6 +108,19 @@ class ProviderAdjustmentInfo(Model):
     claim_id: int | None  # the claim the reference names, when known
 
 
+class ForwardBalance(Model):
+    """FB pairs of one provider and reference, from the one that opened it."""
+
+    forward_balance_id: int  # the provider adjustment id of the opening pair
+    provider_id: str
+    reference: str | None  # PLB03-2; None can never be settled by an 835
+    opened_in_remittance_id: int
+    provider_adjustment_ids: list[int]  # every pair, oldest first
+    amounts: list[Money]  # their amounts, as sent
+    net: Money  # zero once the payer has settled it
+    open: bool
+
+
 class DepositReconciliation(Model):
     """deposit (BPR02) = claim payments (CLP04) - provider adjustments + difference."""
 
@@ -184,6 +197,7 @@ __all__ = [
     "ClaimBalance",
     "ControlNumbers",
     "DepositReconciliation",
+    "ForwardBalance",
     "InboundFileInfo",
     "PatientStatement",
     "PostingResult",

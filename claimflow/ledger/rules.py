@@ -17,10 +17,13 @@ DENIED = "4"
 # How each journal entry kind counts. "pr_assessed" is a memo of what the payer
 # said the patient owes; it counts once "transfer_to_patient" moves it.
 # "denial" is a memo of a denial's adjustments: the charge stays owed.
-# "provider_adjustment" and "plb_suspense" are on the provider, not a claim.
+# "provider_adjustment", "forward_balance" and "plb_suspense" are on the
+# provider, not a claim.
 BILLED = ("charge", "charge_adjustment")
 PAID = ("payer_payment",)
-RECOUPED = ("recoupment",)  # a PLB WO taking back a claim's payment (positive)
+# Money a PLB takes back from a claim's payment (positive): a WO recoupment, or
+# a 72 authorized return (the provider refunded the payer).
+RECOUPED = ("recoupment", "authorized_return")
 ADJUSTED = ("adjustment", "write_off")
 TO_PATIENT = ("transfer_to_patient",)
 PATIENT_PAID = ("patient_payment",)

@@ -14,6 +14,7 @@ from claimflow.models import (
     Coverage,
     Patient,
     Provider,
+    ProviderAdjustment,
     RemitClaim,
     RemitLine,
     Remittance,
@@ -60,6 +61,24 @@ def clp(
         lines=list(lines),
         adjustments=list(adjustments),
     )
+
+
+PLB_NPI = "1234567893"
+
+
+def plb(reason: str, amount: str, reference: str | None = None) -> ProviderAdjustment:
+    """One PLB pair of the test practice: ``plb("WO", "30.00", "ICN-B")``."""
+    return ProviderAdjustment(
+        provider_id=PLB_NPI, reason=reason, reference=reference, amount=Decimal(amount)
+    )
+
+
+def with_plb(remit: Remittance, *pairs: ProviderAdjustment) -> Remittance:
+    """Add PLB pairs to ``remit`` and make its deposit reconcile (BPR02)."""
+    remit.provider_adjustments = list(pairs)
+    claims = sum((c.paid for c in remit.claims), Decimal(0))
+    remit.payment_amount = claims - sum((p.amount for p in pairs), Decimal(0))
+    return remit
 
 
 def remittance(*claims: RemitClaim, trace: str = "TRN-1") -> Remittance:

@@ -5,11 +5,19 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from ledger_builders import adj, balance_of, clp, line, remittance, store
+from ledger_builders import (
+    adj,
+    balance_of,
+    clp,
+    line,
+    plb,
+    remittance,
+    store,
+    with_plb,
+)
 from sqlalchemy import text
 
 from claimflow.ledger import RemittanceHeldError
-from claimflow.models import ProviderAdjustment
 from claimflow.x12 import parse_835
 
 D = Decimal
@@ -18,19 +26,6 @@ NPI = "1234567893"
 
 def _post_all(ledger, stored):
     return [ledger.post_remittance_claim(m.remit_claim_id) for m in stored.claims]
-
-
-def _plb(reason, amount, reference=None):
-    return ProviderAdjustment(
-        provider_id=NPI, reason=reason, reference=reference, amount=D(amount)
-    )
-
-
-def _with_plb(remit, *pairs):
-    remit.provider_adjustments = list(pairs)
-    claims = sum((c.paid for c in remit.claims), D(0))
-    remit.payment_amount = claims - sum((p.amount for p in pairs), D(0))
-    return remit
 
 
 # ------------------------------------------------------------------ balance holds
@@ -72,11 +67,11 @@ def test_a_claim_that_does_not_balance_holds_the_whole_835(ledger, new_claim):
 def test_a_person_can_release_a_held_835(ledger, new_claim):
     claim_id = new_claim(["100.00"])
     # Deposit 80.00 = 90.00 paid - 10.00 WO; the CLP is 5.00 short of balancing.
-    remit = _with_plb(
+    remit = with_plb(
         remittance(
             clp(f"C{claim_id}V1", "1", "100.00", "90.00", [], [adj("CO-45", "5.00")])
         ),
-        _plb("WO", "10.00", f"C{claim_id}V1"),
+        plb("WO", "10.00", f"C{claim_id}V1"),
     )
     held = store(ledger, remit)
     assert held.held is True
@@ -264,12 +259,12 @@ def test_wo_recoupment_applies_to_the_claim_it_names(ledger, new_claim):
     # Claim C is paid; 30.00 overpaid on claim B is recovered from the deposit.
     # Claim C sits right beside the PLB in this file; claim A has a payer claim
     # number one letter away. Neither is touched.
-    later = _with_plb(
+    later = with_plb(
         remittance(
             clp(f"C{c}V1", "1", "200.00", "200.00", payer_claim_number="ICN-C"),
             trace="EFT-2",
         ),
-        _plb("WO", "30.00", "ICN-B"),
+        plb("WO", "30.00", "ICN-B"),
     )
 
     stored = store(ledger, later)
@@ -298,12 +293,12 @@ def test_wo_recoupment_applies_to_the_claim_it_names(ledger, new_claim):
 def test_provider_level_adjustments_stay_off_the_claims(ledger, new_claim):
     claim_id = new_claim(["100.00"])
     pcn = f"C{claim_id}V1"
-    remit = _with_plb(
+    remit = with_plb(
         remittance(clp(pcn, "1", "100.00", "100.00")),
-        _plb("FB", "10.00"),  # forward balance kept from an earlier deposit
-        _plb("L6", "-2.50", pcn),  # interest paid on this claim
-        _plb("72", "5.00"),  # authorized return
-        _plb("CS", "1.25"),  # other adjustment
+        plb("FB", "10.00"),  # forward balance kept from an earlier deposit
+        plb("L6", "-2.50", pcn),  # interest paid on this claim
+        plb("72", "5.00"),  # authorized return
+        plb("CS", "1.25"),  # other adjustment
     )
 
     stored = store(ledger, remit)
@@ -313,7 +308,7 @@ def test_provider_level_adjustments_stay_off_the_claims(ledger, new_claim):
     assert remit.payment_amount == D("86.25")
     pairs = ledger.provider_adjustments(stored.remittance_id)
     assert [(p.reason, p.amount, p.disposition, p.claim_id) for p in pairs] == [
-        ("FB", D("10.00"), "provider", None),
+        ("FB", D("10.00"), "forward_balance", None),
         ("L6", D("-2.50"), "provider", claim_id),
         ("72", D("5.00"), "provider", None),
         ("CS", D("1.25"), "provider", None),
@@ -333,21 +328,24 @@ def test_provider_level_adjustments_stay_off_the_claims(ledger, new_claim):
             )
         ).all()
     assert [(k, D(str(a)).quantize(D("0.01"))) for k, a in rows] == [
-        ("provider_adjustment", D("10.00")),
+        ("forward_balance", D("10.00")),
         ("provider_adjustment", D("-2.50")),
         ("provider_adjustment", D("5.00")),
         ("provider_adjustment", D("1.25")),
     ]
+    # An FB without a reference can never be settled by a later 835.
+    [item] = ledger.open_work_items()
+    assert (item.queue, item.title) == ("provider_suspense", "Forward balance open")
 
 
 def test_plb_naming_no_known_claim_goes_to_suspense(ledger, new_claim):
     claim_id = new_claim(["100.00"])
-    remit = _with_plb(
+    remit = with_plb(
         remittance(clp(f"C{claim_id}V1", "1", "100.00", "100.00"), trace="EFT-9"),
-        _plb("WO", "40.00", "ICN-NOBODY"),
-        _plb("WO", "5.00"),  # a recoupment that names no claim at all
-        _plb("L6", "-0.75", "ICN-NOBODY-2"),  # interest on a claim we do not know
-        _plb("CV", "-1.27", "CP"),  # capital passthrough: a reference, no claim
+        plb("WO", "40.00", "ICN-NOBODY"),
+        plb("WO", "5.00"),  # a recoupment that names no claim at all
+        plb("L6", "-0.75", "ICN-NOBODY-2"),  # interest on a claim we do not know
+        plb("CV", "-1.27", "CP"),  # capital passthrough: a reference, no claim
     )
 
     stored = store(ledger, remit)
