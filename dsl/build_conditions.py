@@ -9,7 +9,7 @@ from lark import Token, Transformer, v_args
 
 from dsl import codegen as cg
 from dsl import conditions as c
-from dsl.codes import ICD10_RELEASE, icd10_is_billable, npi_is_valid, shape_problem
+from dsl.codes import icd10_is_billable, icd10_release, npi_is_valid, shape_problem
 from dsl.conditions import CodeMatcher, Cond, NumberMatcher, Value
 from dsl.fields import FIELDS, fields_of, roots
 
@@ -283,15 +283,31 @@ class ConditionsMixin(Transformer):
         return str(children[0])
 
     def is_valid(self, meta, children, negate=False):
-        value, check = children[0], children[1]
-        releases = [ICD10_RELEASE] if check == "icd10" else []
-        checker = npi_is_valid if check == "npi" else icd10_is_billable
+        value, check, *on = children
+        if check == "npi":
+            return self._cond(
+                meta,
+                c.validity(value, check, negate),
+                value,
+                gen=cg.validity(value, npi_is_valid, negate),
+            )
+        # The release is the one in force on the date of service: `on <date>`
+        # when given, else the claim's first date of service.
+        day = on[0] if on else self._field("claim.from_date", self.pos(meta))
+        if day.type not in ("date", "unknown") and not isinstance(day.literal, date):
+            self.error(
+                day.pos,
+                "`is valid icd10 on ...` needs a date",
+                "Write `on claim.from_date`, `on line.service_date` or a date.",
+            )
+        read_day = day.getter
         return self._cond(
             meta,
-            c.validity(value, check, negate),
+            c.validity(value, check, negate, day),
             value,
-            gen=cg.validity(value, checker, negate),
-            releases=releases,
+            *([day] if on else []),
+            gen=cg.validity(value, icd10_is_billable, negate, day),
+            releases=[lambda env: icd10_release(read_day(env))],
         )
 
     def is_not_valid(self, meta, children):

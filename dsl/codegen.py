@@ -185,14 +185,18 @@ def presence(value: Value, want_missing: bool) -> GenFn:
     return gen
 
 
-def validity(value: Value, check: Callable[[str], bool], negate: bool) -> GenFn:
-    """Code for ``is valid npi|icd10`` / ``is not valid``; false when missing."""
+def validity(
+    value: Value, check: Callable[..., bool], negate: bool, day: Value | None = None
+) -> GenFn:
+    """Code for ``is valid npi|icd10 [on <date>]`` / ``is not valid``; false when
+    missing. ``day`` is passed to ``check`` (it picks the ICD-10-CM release)."""
 
     def gen(g: Gen) -> str:
         t = g.temp()
+        when = f", {g.value(day)}" if day is not None else ""
         return (
             f"(not _missing({t} := {g.value(value)}) "
-            f"and {g.const(check)}(str({t})) != {negate})"
+            f"and {g.const(check)}(str({t}){when}) != {negate})"
         )
 
     return gen

@@ -2,18 +2,28 @@
 
 ICD-10-CM validity comes from the ``simple-icd-10-cm`` package (MIT), which ships the
 CDC April 2026 tabular release offline; a code is valid for billing when it exists
-and is a leaf (no further subdivision). That one release is used for every date of
-service: the package does not carry earlier code sets, so a code deleted before
-April 2026 is reported invalid even on an older date of service.
+and is a leaf (no further subdivision). Releases change every October 1, and a code
+must be judged by the release in force on the date of service: the package carries
+only the latest, so ``icd10cm_changes.csv`` lists codes added or subdivided at a
+release boundary, and for an earlier date of service those changes are undone (an
+added code is not yet valid, a subdivided one is still billable). Changes that are
+not in that table are not undone; the trace names the release used either way.
 """
 
 from __future__ import annotations
 
+import csv
 import re
 import warnings
+from dataclasses import dataclass
+from datetime import date
 from functools import cache
+from pathlib import Path
 
 ICD10_RELEASE = "CDC ICD-10-CM April 2026 (simple-icd-10-cm 1.5.0)"
+ICD10_FIRST_DAY = date(2015, 10, 1)  # ICD-10-CM replaced ICD-9-CM on this date
+ICD10_LATEST_YEAR = 2026  # the fiscal year of the pinned release
+CHANGES_FILE = Path(__file__).with_name("icd10cm_changes.csv")
 
 _SHAPES = {
     "procedure": (
@@ -141,16 +151,79 @@ def preload_icd10() -> None:
     _icd()
 
 
-def icd10_is_billable(code: str) -> bool:
+@dataclass(frozen=True)
+class Icd10Change:
+    """A code added, or subdivided (no longer billable), from ``effective`` on."""
+
+    code: str
+    change: str  # added | subdivided
+    effective: date
+    source: str
+
+
+@cache
+def icd10_changes() -> tuple[str, dict[str, tuple[Icd10Change, ...]]]:
+    """The shipped change table: its release and the changes of each code, oldest
+    first."""
+    lines = [
+        ln for ln in CHANGES_FILE.read_text().splitlines() if not ln.startswith("#")
+    ]
+    found: dict[str, list[Icd10Change]] = {}
+    releases = set()
+    for row in csv.DictReader(lines):
+        releases.add(row["release"])
+        change = Icd10Change(
+            row["code"],
+            row["change"],
+            date.fromisoformat(row["effective"]),
+            row["source"],
+        )
+        found.setdefault(change.code, []).append(change)
+    (release,) = releases
+    ordered = {k: tuple(sorted(v, key=lambda c: c.effective)) for k, v in found.items()}
+    return release, ordered
+
+
+def fiscal_year(day: date) -> int:
+    """The ICD-10-CM release year of a date: FY 2024 runs 2023-10-01..2024-09-30."""
+    return day.year + 1 if day.month >= 10 else day.year
+
+
+def icd10_release(day: date | None) -> str:
+    """Name the ICD-10-CM release used for a date of service, for traces."""
+    if day is None:
+        return f"{ICD10_RELEASE} (no date of service)"
+    if day < ICD10_FIRST_DAY:
+        return f"none: ICD-10-CM starts {ICD10_FIRST_DAY} (date of service {day})"
+    year = fiscal_year(day)
+    if year > ICD10_LATEST_YEAR:
+        return f"FY {year} is not shipped; {ICD10_RELEASE} used"
+    if year == ICD10_LATEST_YEAR:
+        return f"FY {year}: {ICD10_RELEASE}"
+    changes = icd10_changes()[0]
+    return (
+        f"FY {year}: {ICD10_RELEASE} with the later changes of {changes} undone"
+    )
+
+
+def icd10_is_billable(code: str, day: date | None = None) -> bool:
     """True when ``code`` is an ICD-10-CM code at its most specific level.
 
     Args:
         code: The code with its dot, e.g. ``M54.50``.
+        day: The date of service that picks the release; ``None`` for the pinned
+            (latest) release.
 
     Returns:
-        Whether the code exists in the pinned release and is a leaf.
+        Whether the code is billable in the release in force on ``day``.
     """
     if not code or not _SHAPES["icd10"][0].match(code):
         return False
+    if day is not None and day < ICD10_FIRST_DAY:
+        return False
     icd = _icd()
+    if day is not None:
+        for change in icd10_changes()[1].get(code, ()):
+            if change.effective > day:  # the first change still to come decides
+                return change.change == "subdivided" and icd.is_valid_item(code)
     return bool(icd.is_valid_item(code) and icd.is_leaf(code))

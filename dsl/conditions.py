@@ -51,14 +51,15 @@ class Cond:
     """A compiled condition: ``fn(env) -> bool`` plus its text and what it reads.
 
     ``paths`` are the fields read; ``data`` the code sets and tables consulted (as
-    :class:`DataRef`); ``releases`` the built-in data releases used (ICD-10-CM).
+    :class:`DataRef`); ``releases`` name the built-in data release used, as
+    functions of the evaluation (ICD-10-CM is chosen by the date of service).
     """
 
     fn: Callable[[Env], bool]
     pos: Pos
     paths: list[str] = field(default_factory=list)
     data: list[Any] = field(default_factory=list)
-    releases: list[str] = field(default_factory=list)
+    releases: list[Callable[[Env], str]] = field(default_factory=list)
     gen: Any = None  # builds the same test as Python source (dsl.codegen)
     text: str = field(init=False)
 
@@ -285,15 +286,20 @@ def presence(value: Value, want_missing: bool):
     return lambda env: _missing(get(env)) == want_missing
 
 
-def validity(value: Value, validator: str, negate: bool):
-    """``is valid npi`` / ``is not valid icd10``; false when missing."""
+def validity(value: Value, validator: str, negate: bool, day: Value | None = None):
+    """``is valid npi`` / ``is not valid icd10 [on <date>]``; false when missing.
+
+    ``day`` picks the ICD-10-CM release (the date of service); NPIs have none.
+    """
     check = npi_is_valid if validator == "npi" else icd10_is_billable
 
     def run(env: Env) -> bool:
         v = value.getter(env)
         if _missing(v):
             return False
-        return check(str(v)) != negate
+        if day is None:
+            return check(str(v)) != negate
+        return check(str(v), day.getter(env)) != negate
 
     return run
 

@@ -155,9 +155,8 @@ class Linker:
                     if close
                     else f'Add `use {_USE_WORD[need]} "..." release "..." as {alias}`.'
                 )
-                self.error(
-                    rf, pos, f"`{alias}` is not declared", hint, "unknown-name", caret=True
-                )
+                message = f"`{alias}` is not declared"
+                self.error(rf, pos, message, hint, "unknown-name", caret=True)
             elif have not in _ACCEPTS[need] and have != "library":
                 self.error(rf, pos, f"`{alias}` is a {have}, not a {need} table")
         self._references(rf)

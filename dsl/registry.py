@@ -192,12 +192,7 @@ class RuleRegistry:
                     failures.append(result.describe())
         if diags or failures:
             raise RulesetError(diags, failures)
-        uses_icd = any(
-            text == "data ICD-10-CM"
-            for ruleset in rulesets
-            for edit in ruleset.edits
-            for text, _ in edit.releases
-        )
+        uses_icd = any(edit.reads_icd10 for r in rulesets for edit in r.edits)
         if uses_icd:
             preload_icd10()  # load the release now, not on the first claim (~1.5 s)
         if archive is None and os.environ.get(ARCHIVE_ENV):

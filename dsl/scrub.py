@@ -140,6 +140,22 @@ class CompiledEdit:
 
         self.releases = self._releases()
         self.release_dicts = [{"text": t, "value": v} for t, v in self.releases]
+        # Releases that depend on the claim (ICD-10-CM by date of service):
+        # one function of the evaluation per condition that reads one.
+        self.dated_releases = [
+            name
+            for cond in (edit.where, edit.flag, edit.unless)
+            if cond is not None
+            for name in cond.releases
+        ][:1]
+
+    @property
+    def reads_icd10(self) -> bool:
+        """True when the edit checks ICD-10-CM codes (the code set must be loaded)."""
+        return bool(self.dated_releases)
+
+    def _dated(self, env: Env) -> list[tuple[str, str]]:
+        return [("data ICD-10-CM", name(env)) for name in self.dated_releases]
 
     def _releases(self) -> list[tuple[str, str]]:
         """``(what, release)`` of every data source the edit consults."""
@@ -149,8 +165,6 @@ class CompiledEdit:
         for cond in (edit.where, edit.flag, edit.unless):
             if cond is not None:
                 tables += [(ref.alias, ref.get()) for ref in cond.data]
-                for release in cond.releases:
-                    found.setdefault("data ICD-10-CM", release)
         for alias, table in tables:
             path = table.path or alias
             found.setdefault(f"data {alias}", f"{path} release {table.release}")
@@ -225,6 +239,7 @@ class CompiledEdit:
         trace = [{"text": text, "value": value} for text, value in trace_pairs]
         for path, getter in self.readers:
             trace.append({"text": path, "value": show(getter(env))})
+        trace += [{"text": t, "value": v} for t, v in self._dated(env)]
         trace += self.release_dicts
         finding = Finding(
             edit_id=self.id,
@@ -315,7 +330,7 @@ class CompiledEdit:
             trace = finding.trace
         else:
             values = [(path, show(getter(env))) for path, getter in self.readers]
-            trace = _trace(pairs + values + self.releases)
+            trace = _trace(pairs + values + self._dated(env) + self.releases)
         env.line = env.diagnosis = None
         return Outcome(self.id, self.source, label, outcome, trace, finding)
 

@@ -326,3 +326,96 @@ end
         "  hint: Only `check ptp_pairs` and `check unit_limits` tables may; "
         "give this code set one release."
     )
+
+
+ICD_BY_DATE = """
+edit T-DX "Every diagnosis billable on the date of service"
+  for each diagnosis
+  flag when diagnosis is not valid icd10
+  severity error
+  message "{diagnosis} is not billable"
+end
+
+edit T-DX-LINE "Checked on the line's own date"
+  for each line
+  flag when claim.diagnoses has [B37.31] and not (
+    line.procedure is 99213 and B37.31 is valid icd10 on line.service_date)
+  severity info
+  message "B37.31 is not in the release of {line.service_date}"
+end
+"""
+
+
+def test_icd10_release_follows_the_date_of_service(rules_dir):
+    header = HEADER.replace("2026-01-01 through 2026-12-31", "2020-01-01")
+    ruleset = compile_one(rules_dir, ICD_BY_DATE, header)
+    codes = ["M54.5", "M54.50", "B37.3", "B37.31"]
+
+    def flagged(day):
+        sample = claim({"procedure": "99213", "service_date": day}, diagnoses=codes)
+        return [f.message for f in ruleset.scrub(sample) if f.edit_id == "T-DX"]
+
+    # M54.5 was split on 2021-10-01 (FY 2022); B37.3 on 2022-10-01 (FY 2023).
+    assert flagged(date(2021, 9, 30)) == [
+        "M54.50 is not billable",
+        "B37.31 is not billable",
+    ]
+    assert flagged(date(2021, 10, 1)) == [
+        "M54.5 is not billable",
+        "B37.31 is not billable",
+    ]
+    assert flagged(date(2022, 10, 1)) == [
+        "M54.5 is not billable",
+        "B37.3 is not billable",
+    ]
+    assert flagged(date(2015, 9, 30)) == [f"{c} is not billable" for c in codes]
+
+
+def test_icd10_trace_names_the_release_used(rules_dir):
+    header = HEADER.replace("2026-01-01 through 2026-12-31", "2020-01-01")
+    ruleset = compile_one(rules_dir, ICD_BY_DATE, header)
+    sample = claim(
+        {"procedure": "99213", "service_date": date(2022, 9, 30)},
+        diagnoses=["B37.31"],
+    )
+    by_id = {f.edit_id: f for f in ruleset.scrub(sample)}
+    releases = {
+        f.edit_id: [t.value for t in f.trace if t.text == "data ICD-10-CM"]
+        for f in by_id.values()
+    }
+    assert releases == {
+        "T-DX": [
+            "FY 2022: CDC ICD-10-CM April 2026 (simple-icd-10-cm 1.5.0) with the "
+            "later changes of icd10cm-changes-2026.1 undone"
+        ],
+        "T-DX-LINE": [
+            "FY 2022: CDC ICD-10-CM April 2026 (simple-icd-10-cm 1.5.0) with the "
+            "later changes of icd10cm-changes-2026.1 undone"
+        ],
+    }
+    later = claim(
+        {"procedure": "99213", "service_date": date(2026, 10, 5)},
+        diagnoses=["B37.31"],
+    )
+    assert ruleset.scrub(later) == []
+    outcomes = ruleset.explain(later)
+    (dx,) = [o for o in outcomes if o.edit_id == "T-DX"]
+    assert [(t.text, t.value) for t in dx.trace][-1] == (
+        "data ICD-10-CM",
+        "FY 2027 is not shipped; CDC ICD-10-CM April 2026 (simple-icd-10-cm 1.5.0) "
+        "used",
+    )
+
+
+def test_icd10_on_needs_a_date(rules_dir):
+    body = ICD_BY_DATE.replace("on line.service_date", "on line.procedure")
+    write(rules_dir, "test/1.rules", HEADER + body)
+    from dsl.errors import format_diagnostics
+    from dsl.testing import check_files
+
+    assert format_diagnostics(check_files(rules_dir)) == (
+        "test/1.rules:23:58: `is valid icd10 on ...` needs a date\n"
+        "        line.procedure is 99213 and B37.31 is valid icd10 on line.procedure)\n"
+        "                                                             ^\n"
+        "  hint: Write `on claim.from_date`, `on line.service_date` or a date."
+    )

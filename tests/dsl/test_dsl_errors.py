@@ -233,8 +233,9 @@ def test_syntax_error_and_misspelled_field_in_one_run(rules_dir):
 
 
 def test_errors_after_an_unclosed_block_are_found_too(rules_dir):
+    close = "  otherwise: close claim"
     text = mutate('units"\nend\n', 'units"\n').replace(
-        "  otherwise: close claim", "  otherwise: close claim\n  when remit.paid >: stop"
+        close, close + "\n  when remit.paid >: stop"
     )
     assert errors_for(rules_dir, text) == (
         "test/1.rules:11:1: `edit` block started on line 11 is not closed\n"
