@@ -34,6 +34,9 @@ class RejectedTransaction:
     transaction_code: str | None = None  # ST01
     segment_number: int | None = None  # where the problem is, in the file
     st_segment_number: int | None = None  # where its ST is, in the file
+    # CLM01 of every claim the set holds, as sent: the claims a person has to
+    # correct and send again, named without reading the raw text.
+    patient_control_numbers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -148,6 +151,7 @@ def read_file(
                     code or None,
                     error.segment_number,
                     t.st.number,
+                    tuple(seg.get(1) for seg in t.body if seg.id == "CLM"),
                 )
             )
         else:

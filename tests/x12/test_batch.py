@@ -188,6 +188,32 @@ def test_999_for_the_shared_two_interchange_sample():
     assert ack_text.count("AK1*HC*1*005010X222A1~") == 2
 
 
+def test_refused_ims_sets_name_their_claims_and_the_first_problem():
+    # The IMS sample's two sets misstate their SE01 count, and with the count
+    # put right the first claim still has no patient DMG or N3/N4 (837P: with
+    # no 2000C loop the subscriber is the patient, and 2010BA then requires
+    # both). Each set is refused whole, kept verbatim, its claims named.
+    text = read_fixture("837P/ims-two-st-six-claims-cob.837")
+    claims = ("A37YH556", "A37YH667", "A37YH668")
+    first, second = read_837_file(text).rejected
+    assert first.reason == (
+        "segment 149 SE element 01: wrong segment count; found '25'; "
+        "expected 147 (ST..SE inclusive)"
+    )
+    assert (first.patient_control_numbers, second.patient_control_numbers) == (
+        claims,
+        claims,
+    )
+    counted = text.replace("SE*25*987654", "SE*147*987654")
+    repaired = read_837_file(counted).rejected[0]
+    assert repaired.reason == (
+        "segment 27 CLM: patient has no DMG or N3/N4; "
+        "expected DMG and N3/N4 in the patient's loop"
+    )
+    assert repaired.text.startswith("ISA*00*")
+    assert "CLM*A37YH668*500***11:B:1*Y*A*Y*I*P~" in repaired.text
+
+
 def test_intake_reads_claims_and_keeps_the_rejected_verbatim():
     bad = read_fixture("837P/tr3-ex12-bad-component-sep-mismatch.837")
     good = read_fixture("837P/tr3-ex3c-cob-payer-a-to-payer-b-with-adjudication.837")
