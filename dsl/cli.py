@@ -52,7 +52,8 @@ def test_command(path: str | Path | None = None) -> int:
         path: The rules folder, as for :func:`check_command`.
 
     Returns:
-        0 when every file compiled and every test passed, else 1.
+        0 when every file compiled, every test passed and every edit has a test
+        where it fires and one where it does not, else 1.
     """
     report = run_tests(_folder(path))
     print(format_report(report))

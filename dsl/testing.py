@@ -66,6 +66,11 @@ class FileReport:
     results: list[TestResult]
     coverage: dict[str, tuple[bool, bool]] = field(default_factory=dict)
 
+    @property
+    def uncovered(self) -> list[str]:
+        """Edit IDs without a passing positive test or a passing negative one."""
+        return sorted(k for k, both in self.coverage.items() if not all(both))
+
     def coverage_line(self) -> str:
         """``coverage: 3 of 12 ...`` with the IDs that lack a test of either kind."""
         both = sum(pos and neg for pos, neg in self.coverage.values())
@@ -89,9 +94,16 @@ class TestReport:
 
     @property
     def ok(self) -> bool:
-        """True when every file compiled and every test passed."""
+        """True when every file compiled, every test passed and every edit has a
+        test where it fires and one where it does not.
+
+        An edit nobody has seen fire may never fire (a typo in a code list, a
+        table without the row it needs), so an untested edit fails the run just
+        like a failing test.
+        """
         ok = all(r.passed for f in self.files for r in f.results)
-        return ok and not errors_only(self.diagnostics)
+        covered = not any(f.uncovered for f in self.files)
+        return ok and covered and not errors_only(self.diagnostics)
 
     @property
     def counts(self) -> tuple[int, int]:
@@ -184,6 +196,12 @@ def format_report(report: TestReport) -> str:
         )
         out += ["  " + r.describe().replace("\n", "\n  ") for r in f.results]
         out.append("  " + f.coverage_line())
+    untested = sum(len(f.uncovered) for f in report.files)
+    if untested:
+        out.append(
+            f"FAIL  {untested} edit(s) lack a test where they fire or one where "
+            "they do not (see the coverage lines)"
+        )
     good, bad = report.counts
     out.append(f"{good} passed, {bad} failed")
     return "\n".join(out)

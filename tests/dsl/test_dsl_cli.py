@@ -59,15 +59,34 @@ def test_check_command_prints_errors_and_counts(rules_dir, capsys):
 
 def test_test_command_reports_results_and_coverage(rules_dir, capsys):
     ruleset = compile_one(rules_dir, RULES)
-    assert cli.test_command(rules_dir) == 0
+    assert cli.test_command(rules_dir) == 1
     assert capsys.readouterr().out == (
         f"test/1.rules: TEST v1  edits=1  hash={ruleset.hash[:16]}\n"
         "  PASS  test/1.rules:26  Two units are flagged\n"
         "  PASS  test/1.rules:32  A clean visit\n"
         "  coverage: 1 of 2 edits have a positive and a negative test; "
         "no positive test: ELIG-01\n"
+        "FAIL  1 edit(s) lack a test where they fire or one where they do not "
+        "(see the coverage lines)\n"
         "2 passed, 0 failed\n"
     )
+
+
+def test_test_command_passes_when_every_edit_fires_in_a_test(rules_dir, capsys):
+    inactive = """
+test "No coverage"
+  given claim
+    coverage inactive
+  expect edit ELIG-01
+end
+"""
+    ruleset = compile_one(rules_dir, RULES + inactive)
+    assert cli.test_command(rules_dir) == 0
+    assert capsys.readouterr().out.splitlines()[-2:] == [
+        "  coverage: 2 of 2 edits have a positive and a negative test",
+        "3 passed, 0 failed",
+    ]
+    assert ruleset.ruleset_id == "TEST"
 
 
 def test_a_failing_test_or_a_broken_file_cannot_be_published(rules_dir):

@@ -55,6 +55,11 @@ def test_every_shipped_file_loads_and_its_tests_pass():
     failed = [r.describe() for f in report.files for r in f.results if not r.passed]
     assert failed == []
     assert all(len(f.results) >= 4 for f in report.files)
+    # Every shipped edit has a test where it fires and one where it does not.
+    assert {f.ruleset_id: f.uncovered for f in report.files} == {
+        payer: [] for payer in PAYERS
+    }
+    assert report.ok
     assert (
         format_report(report).splitlines()[-1] == f"{report.counts[0]} passed, 0 failed"
     )
