@@ -9,6 +9,11 @@ from sqlmodel import Session, select
 
 from claimflow.ledger._base import LedgerBase
 from claimflow.ledger._claims import _claim_row
+from claimflow.ledger._credit import (
+    apply_patient_credit,
+    due_from_entries,
+    patient_due_on,
+)
 from claimflow.ledger.errors import NotFoundError
 from claimflow.ledger.results import ClaimBalance
 from claimflow.ledger.rules import ADJUSTED, BILLED, PAID, RECOUPED, TO_PATIENT
@@ -103,6 +108,10 @@ class MoneyMixin(LedgerBase):
                     patient_id=claim.patient_id,
                     effective_date=on or utcnow().date(),
                 )
+                # Credit the patient already has pays the new balance.
+                apply_patient_credit(
+                    self, session, claim.patient_id, on or utcnow().date()
+                )
             statement = session.exec(
                 select(PatientStatementRow).where(
                     PatientStatementRow.claim_id == claim_id
@@ -178,27 +187,58 @@ class MoneyMixin(LedgerBase):
     ) -> int:
         """Record a payment by the patient, once per reference; return entry id.
 
-        The payment reduces the patient's balance (``patient_balance``) and, when
-        ``claim_id`` is given, what is due on that claim (``patient_due``). It
-        does not change ``claim_balance``: the claim's share left the claim when
-        ``bill_patient`` moved it to the patient. ``received_on`` is the
-        payment's business date (today when not given).
+        The payment reduces the patient's balance (``patient_balance``). When
+        ``claim_id`` is given it pays what is due on that claim
+        (``patient_due``) first; whatever is more than that, or the whole
+        payment when no claim is named, becomes the patient's credit, which is
+        applied at once to their other open patient balances, the oldest date
+        of service first, by ``credit_applied`` entries (see
+        ``claimflow.ledger._credit``). Credit left over shows on the statement.
+        A payment does not change ``claim_balance``: the claim's share left
+        the claim when ``bill_patient`` moved it to the patient.
+
+        Args:
+            patient_id: The ledger's patient id.
+            amount: The amount received.
+            reference: The payment's own reference (receipt, portal id); a
+                second call with the same reference records nothing.
+            claim_id: The claim the patient is paying, if they named one.
+            received_on: The payment's business date (today when not given).
         """
 
         def work(session: Session) -> int:
             if session.get(PatientRow, patient_id) is None:
                 raise NotFoundError(f"no patient {patient_id}")
             key = f"patient-payment:{patient_id}:{reference}"
-            self._journal(
-                session,
-                key,
-                "patient_payment",
-                money(amount),
-                patient_id=patient_id,
-                claim_id=claim_id,
-                reason=reference,
-                effective_date=received_on or utcnow().date(),
-            )
+            found = session.exec(
+                select(LedgerEntryRow.id).where(LedgerEntryRow.entry_key == key)
+            ).first()
+            if found is not None:
+                return found
+            if claim_id is not None:
+                _claim_row(session, claim_id)
+            on = received_on or utcnow().date()
+            total = money(amount)
+            due = patient_due_on(session, claim_id) if claim_id is not None else 0
+            on_claim = min(total, max(due, Decimal("0.00")))
+            # The part for the named claim keeps the payment's own key; the
+            # rest is credit (the whole payment when nothing is due there).
+            parts = {key: (claim_id, on_claim)} if on_claim else {}
+            if total - on_claim or not on_claim:
+                credit_key = f"{key}:credit" if on_claim else key
+                parts[credit_key] = (None, total - on_claim)
+            for part_key, (target, part) in parts.items():
+                self._journal(
+                    session,
+                    part_key,
+                    "patient_payment",
+                    part,
+                    patient_id=patient_id,
+                    claim_id=target,
+                    reason=reference,
+                    effective_date=on,
+                )
+            apply_patient_credit(self, session, patient_id, on)
             return session.exec(
                 select(LedgerEntryRow.id).where(LedgerEntryRow.entry_key == key)
             ).one()
@@ -209,13 +249,12 @@ class MoneyMixin(LedgerBase):
         """Return what the patient still owes on a claim.
 
         That is the amount moved to the patient less the patient payments
-        recorded against this claim.
+        recorded against this claim and the patient credit applied to it.
         """
 
         def work(session: Session) -> Decimal:
             _claim_row(session, claim_id)
-            entries = _claim_entries(session, [claim_id])
-            return _sum(entries, TO_PATIENT) - _sum(entries, ("patient_payment",))
+            return due_from_entries(_claim_entries(session, [claim_id]))
 
         return self._tx(work)
 

@@ -10,6 +10,12 @@ from sqlmodel import Session, select
 
 from claimflow.ledger._base import LedgerBase
 from claimflow.ledger._claims import _claim_row, _rebuild, _version_row
+from claimflow.ledger._credit import (
+    CREDIT_APPLIED,
+    PATIENT_PAYMENT,
+    due_from_entries,
+    unapplied_credit,
+)
 from claimflow.ledger._money import _sum
 from claimflow.ledger.errors import NotFoundError
 from claimflow.ledger.results import PatientStatement, StatementLine
@@ -32,17 +38,16 @@ _NEXT_PRIORITY = {"primary": "secondary", "secondary": "tertiary"}
 def _statement_line(
     claim_id: int, service_date: date, entries: list[LedgerEntryRow]
 ) -> StatementLine:
-    moved = _sum(entries, TO_PATIENT)
-    patient_paid = _sum(entries, ("patient_payment",))
     return StatementLine(
         claim_id=claim_id,
         service_date=service_date,
         billed=_sum(entries, ("charge", "charge_adjustment")),
         payer_paid=_sum(entries, PAID) - _sum(entries, RECOUPED),
         adjusted=_sum(entries, ADJUSTED),
-        patient_responsibility=moved,
-        patient_paid=patient_paid,
-        due=moved - patient_paid,
+        patient_responsibility=_sum(entries, TO_PATIENT),
+        patient_paid=_sum(entries, (PATIENT_PAYMENT,)),
+        credit_applied=_sum(entries, (CREDIT_APPLIED,)),
+        due=due_from_entries(entries),
     )
 
 
@@ -77,8 +82,9 @@ class PatientsMixin(LedgerBase):
 
         A line per claim with an amount moved to the patient or a patient
         payment against it: billed, what the payers paid, adjustments, the
-        patient's share, what the patient paid and what is still due.
-        Payments recorded without a claim are unapplied and reduce the total.
+        patient's share, what the patient paid on it, the patient credit
+        applied to it and what is still due. Credit not applied to any claim
+        yet (``unapplied_payments``) reduces the total.
 
         Args:
             patient_id: The ledger's patient id.
@@ -102,22 +108,15 @@ class PatientsMixin(LedgerBase):
                 select(LedgerEntryRow).where(LedgerEntryRow.claim_id.in_(ids))
             ).all():
                 by_claim[entry.claim_id].append(entry)
-            unapplied = session.exec(
-                select(LedgerEntryRow.amount).where(
-                    LedgerEntryRow.patient_id == patient_id,
-                    LedgerEntryRow.claim_id.is_(None),
-                    LedgerEntryRow.kind == "patient_payment",
-                )
-            ).all()
             lines = [
                 _statement_line(claim_id, service_date, by_claim[claim_id])
                 for claim_id, service_date in claims
                 if any(
-                    e.kind in (*TO_PATIENT, "patient_payment")
+                    e.kind in (*TO_PATIENT, PATIENT_PAYMENT, CREDIT_APPLIED)
                     for e in by_claim[claim_id]
                 )
             ]
-            credit = money(sum(unapplied, Decimal(0)))
+            credit = unapplied_credit(session, patient_id)
             return PatientStatement(
                 patient_id=patient_id,
                 lines=lines,
@@ -177,5 +176,15 @@ class PatientsMixin(LedgerBase):
             return build_secondary_claim(
                 primary, RemitClaim.model_validate(remit.content), coverage
             )
+
+        return self._tx(work)
+
+    def patient_credit(self, patient_id: int) -> Decimal:
+        """Return the patient's credit not applied to any claim yet."""
+
+        def work(session: Session) -> Decimal:
+            if session.get(PatientRow, patient_id) is None:
+                raise NotFoundError(f"no patient {patient_id}")
+            return unapplied_credit(session, patient_id)
 
         return self._tx(work)

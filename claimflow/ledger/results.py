@@ -146,7 +146,8 @@ class StatementLine(Model):
     adjusted: Money  # adjustments and write-offs
     patient_responsibility: Money  # moved to the patient
     patient_paid: Money  # patient payments made against this claim
-    due: Money  # patient_responsibility - patient_paid
+    credit_applied: Money = Decimal("0.00")  # patient credit applied to it
+    due: Money  # patient_responsibility - patient_paid - credit_applied
 
 
 class PatientStatement(Model):
@@ -154,7 +155,8 @@ class PatientStatement(Model):
 
     patient_id: int
     lines: list[StatementLine] = Field(default_factory=list)
-    unapplied_payments: Money = Decimal("0.00")  # payments against no claim
+    # Patient credit not applied to any claim yet (nothing left open to pay).
+    unapplied_payments: Money = Decimal("0.00")
     total_due: Money  # sum of the lines' due less unapplied payments
 
 

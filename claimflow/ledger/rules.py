@@ -18,7 +18,8 @@ DENIED = "4"
 # said the patient owes; it counts once "transfer_to_patient" moves it.
 # "denial" is a memo of a denial's adjustments: the charge stays owed.
 # "provider_adjustment", "forward_balance" and "plb_suspense" are on the
-# provider, not a claim.
+# provider, not a claim. "credit_applied" moves a patient's unapplied credit
+# onto a claim's patient balance: the money was counted as "patient_payment".
 BILLED = ("charge", "charge_adjustment")
 PAID = ("payer_payment",)
 # Money a PLB takes back from a claim's payment (positive): a WO recoupment, or

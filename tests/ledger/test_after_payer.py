@@ -76,10 +76,13 @@ def test_statement_lists_claims_payer_payments_and_what_is_owed(ledger, new_clai
             s.adjusted,
             s.patient_responsibility,
             s.patient_paid,
+            s.credit_applied,
             s.due,
         )
         for s in statement.lines
     ]
+    # The 5.00 paid against no claim is credit, applied to the first claim (the
+    # same date of service as the second, and the lower id): 40 - 15 - 5 = 20.
     assert rows == [
         (
             first,
@@ -88,7 +91,8 @@ def test_statement_lists_claims_payer_payments_and_what_is_owed(ledger, new_clai
             D("30.00"),
             D("40.00"),
             D("15.00"),
-            D("25.00"),
+            D("5.00"),
+            D("20.00"),
         ),
         (
             second,
@@ -97,12 +101,12 @@ def test_statement_lists_claims_payer_payments_and_what_is_owed(ledger, new_clai
             D("0.00"),
             D("20.00"),
             D("0.00"),
+            D("0.00"),
             D("20.00"),
         ),
     ]
-    # 25.00 + 20.00 - 5.00 paid against no claim
     assert (statement.unapplied_payments, statement.total_due) == (
-        D("5.00"),
+        D("0.00"),
         D("40.00"),
     )
     assert ledger.patient_balance(patient_id) == statement.total_due
