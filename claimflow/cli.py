@@ -73,7 +73,9 @@ def _server(args: argparse.Namespace) -> int:
 def _rules(args: argparse.Namespace) -> int:
     from dsl import cli
 
-    path = args.path or Settings.from_env().rules_dir
+    # `rules check PATH` / `rules test PATH`: the positional is the rules folder.
+    folder = args.claim_file if args.action in ("check", "test") else None
+    path = args.path or folder or Settings.from_env().rules_dir
     if args.action == "check":
         return cli.check_command(path)
     if args.action == "test":
@@ -234,7 +236,11 @@ def build_parser() -> argparse.ArgumentParser:
         "tests; explain: every edit's outcome on one claim, with its trace",
     )
     rules.add_argument("action", choices=["check", "test", "explain"])
-    rules.add_argument("claim_file", nargs="?", help="explain: a claim JSON file")
+    rules.add_argument(
+        "claim_file",
+        nargs="?",
+        help="check/test: the rules folder; explain: a claim JSON file",
+    )
     rules.add_argument("--claim", type=int, help="explain: a claim in the ledger")
     rules.add_argument("--payer", help="explain: the payer's rules to use")
     rules.add_argument("--rules", dest="path", help="the rules folder")

@@ -121,9 +121,7 @@ def recover(text: str, display: str, syntax: list[Diagnostic]) -> Recovered:
     parts = blocks(lines)
     if not parts:
         return Recovered(None)
-    kept = [""] * len(lines)
-    for line in range(1, parts[0].first):  # comments before the first block
-        kept[line - 1] = lines[line - 1]
+    kept = [""] * len(lines)  # lines before the first block hold only comments
     result = Recovered(None)
     for index, block in enumerate(parts):
         body = lines[block.first - 1 : block.last]

@@ -25,6 +25,18 @@ def test_rules_check_and_test_on_the_shipped_rules(capsys):
     assert "0 failed" in capsys.readouterr().out
 
 
+def test_rules_check_takes_the_folder_as_an_argument(capsys, tmp_path):
+    (tmp_path / "x.rules").write_text(
+        'ruleset "X"\nedit E-1 "t"\n  severty error\nend\n'
+        'gateway g "G"\n  when remit.pad > 0: close claim\n  otherwise: stop\nend\n'
+    )
+    assert main(["rules", "check", str(tmp_path)]) == 1
+    out = capsys.readouterr().out
+    assert "x.rules:3:3: Unknown word `severty`" in out
+    assert "x.rules:6:8: `remit` has no field `pad`" in out
+    assert out.splitlines()[-1] == "1 files, 0 rulesets compiled: 5 errors, 0 warnings"
+
+
 def test_rules_explain_a_claim_file(capsys):
     claim = "payer_rules/aetna/fixtures/telehealth-and-mri.json"
     assert main(["rules", "explain", claim]) == 0
