@@ -85,7 +85,8 @@ class Linker:
 
     def resolve(self, rf: RuleFile) -> None:
         """Load pinned data, check library pins and every name the file refers to."""
-        if rf.kind == "ruleset" and not rf.name and not self._cut(rf, "ruleset"):
+        lost_name = self._cut(rf, "ruleset") or self._cut(rf, "library")
+        if rf.kind == "ruleset" and not rf.name and not lost_name:
             self.error(
                 rf,
                 None,
@@ -266,7 +267,7 @@ class Linker:
                     "duplicate-id",
                 )
             ids.setdefault(item.id, item.pos)
-        if rf.kind == "ruleset":
+        if rf.kind == "ruleset" and not self._cut(rf, "library"):
             self._ruleset_checks(rf)
             self._lint(rf)
 
