@@ -98,6 +98,17 @@ class Segment:
         """Return a CCYYMMDD element as a date."""
         return _date(self, position, self.get(position))
 
+    def component_date(self, position: int, index: int) -> date:
+        """Return component ``index`` of element ``position`` as a CCYYMMDD date."""
+        return _date(self, position, self.component(position, index))
+
+    def component_amount(self, position: int, index: int) -> Decimal:
+        """Return component ``index`` of element ``position`` as a Decimal."""
+        text = self.component(position, index)
+        if not _AMOUNT.match(text):
+            raise self.fail(position, "not a decimal number", "digits with '.'")
+        return Decimal(text)
+
     def period(self, position: int) -> tuple[date, date]:
         """Return a D8 or RD8 (``CCYYMMDD-CCYYMMDD``) element as a date pair."""
         text = self.get(position)

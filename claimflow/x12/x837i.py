@@ -3,8 +3,10 @@
 The builder shares the 837P writer's party helpers (names, addresses,
 subscriber loop) and differs where the institutional guide does: CLM05 names
 the facility type, the statement period is DTP*434, CL1 is required, the
-principal diagnosis has its own HI segment, and lines are SV2 with a revenue
-code. :func:`claimflow.x12.x837p.parse_837` reads what it writes.
+principal diagnosis has its own HI segment, an inpatient stay carries its
+admission, discharge and UB codes (``claimflow.x12.inpatient``), and lines are
+SV2 with a revenue code. :func:`claimflow.x12.x837p.parse_837` reads what it
+writes.
 """
 
 from __future__ import annotations
@@ -12,13 +14,11 @@ from __future__ import annotations
 from collections import OrderedDict
 
 from claimflow.models import Claim, Provider, ServiceLine
-from claimflow.x12 import x837p
+from claimflow.x12 import inpatient, x837p
 from claimflow.x12.envelope import Envelope, Writer, fmt_amount, fmt_date, fmt_number
 from claimflow.x12.errors import X12BuildError
 
 VERSION = "005010X223A3"
-# CL103 for an outpatient claim: 01, discharged to home or self care.
-_OUTPATIENT_STATUS = "01"
 _MAX_OTHER_DIAGNOSES = 24  # two HI segments of twelve ABF codes
 
 
@@ -33,11 +33,13 @@ def build_837i(
 
     Loops are grouped as on the 837P: one 2000A per billing provider, one 2000B
     per subscriber and payer, a 2000C for a patient who is not the subscriber.
-    Only outpatient claims are written: an inpatient bill (facility types 1x to
-    6x with classification 1 or 2) needs admission type, source, date and
-    patient status, which the claim model does not carry. Outpatient claims get
-    CL1 patient status 01. A claim without a statement period uses its first and
-    last service dates for DTP*434.
+    Inpatient bills (facility types 1x to 6x with classification 1 or 2) need
+    ``Claim.institutional`` with the admission date and type; its discharge
+    hour, admission source, patient status, admitting diagnosis, DRG,
+    procedures and occurrence, value and condition codes are written when
+    given. A claim without a patient status gets CL1 status 01 (discharged
+    home). A claim without a statement period uses its first and last service
+    dates for DTP*434.
 
     Args:
         claims: Claims to send; each must be ``kind="institutional"`` with a
@@ -53,9 +55,9 @@ def build_837i(
 
     Raises:
         X12BuildError: A required value is missing or the claim cannot be written
-            on an 837I: no claims, a professional claim, an inpatient facility
-            type, a line without a revenue code, other-payer loops, or any of the
-            837P builder's party checks.
+            on an 837I: no claims, a professional claim, an inpatient claim
+            without its admission date or type, a line without a revenue code,
+            other-payer loops, or any of the 837P builder's party checks.
     """
     if not claims:
         raise X12BuildError("no claims to send", expected="at least one claim")
@@ -112,14 +114,7 @@ def _check(claim: Claim) -> None:
             value=facility,
             expected="Claim.facility_type_code such as 13",
         )
-    if facility[0] in "123456" and facility[1] in "12":
-        raise X12BuildError(
-            "inpatient claims need admission data the claim model does not carry",
-            segment_id="CL1",
-            value=facility,
-            expected="an outpatient facility type (CL1 admission type, source, "
-            "patient status and DTP*435 are not modelled)",
-        )
+    inpatient.check(claim)
     if claim.other_payers:
         raise X12BuildError(
             "other-payer loops 2320/2330 are not written on an 837I yet",
@@ -187,10 +182,7 @@ def _claim(w: Writer, claim: Claim) -> None:
         "Y",
         "Y",
     )
-    start = claim.statement_from or claim.from_date
-    end = claim.statement_through or claim.through_date
-    w.add("DTP", "434", "RD8", f"{fmt_date(start)}-{fmt_date(end)}")
-    w.add("CL1", "", "", _OUTPATIENT_STATUS)
+    inpatient.write_admission(w, claim)
     x837p.claim_references(w, claim)
     _diagnoses(w, claim)
     rendering = claim.rendering_provider
@@ -212,9 +204,11 @@ def _diagnoses(w: Writer, claim: Claim) -> None:
             expected="24 or fewer",
         )
     w.add("HI", ["ABK", codes[0]])
+    inpatient.write_codes(w, claim, "before")
     others = codes[1:]
     for start in range(0, len(others), 12):
         w.add("HI", *[["ABF", code] for code in others[start : start + 12]])
+    inpatient.write_codes(w, claim, "after")
 
 
 def _line(w: Writer, line: ServiceLine) -> None:

@@ -15,11 +15,12 @@ from claimflow.models import (
     Address,
     Claim,
     Coverage,
+    InstitutionalDetails,
     Patient,
     Provider,
     ServiceLine,
 )
-from claimflow.x12 import cob
+from claimflow.x12 import cob, dental, inpatient
 from claimflow.x12.envelope import (
     Envelope,
     Writer,
@@ -329,6 +330,7 @@ class _Reader:
         self.loop = ""  # the NM1 loop whose N3/N4/DMG/REF/PRV follow
         self.cob = cob.ClaimCob()  # other-payer loops 2320/2330/2430
         self.institutional = False  # GS08 names the 837I guide (X223)
+        self.dental = False  # GS08 names the 837D guide (X224)
 
     def finish_claim(self) -> None:
         if self.claim is None:
@@ -351,13 +353,16 @@ def parse_837(text: str) -> list[Claim]:
     It reads what :func:`build_837p` writes and the common shape of real 837Ps
     (both X222A1 and X222A2), and 837I claims (X223; ``kind="institutional"``,
     SV2 lines with revenue codes, CLM05-1 facility type, DTP*434 statement
-    period). Other-payer loops 2320/2330 become ``Claim.other_payers`` and line
-    adjudications 2430 ``ServiceLine.adjudications``. Claim IDs come from patient
-    control numbers of our
-    form ``C<claim>V<version>``; any other form gives ``claim_id=0``. The patient
-    ID is read from REF*EA (medical record number) when it is a number, else 0.
-    Ambulance, drug (LIN/CTP) and repricing loops are skipped, not read; an 837D
-    (SV3 dental lines) is refused, since the claim model has no dental kind.
+    period, admission and discharge, CL1, admitting diagnosis, procedures,
+    occurrence, value and condition codes and DRG in ``Claim.institutional``)
+    and 837D claims (X224; ``kind="dental"``, SV3 lines with their teeth, oral
+    cavity areas and prosthesis flag, DN1/DN2 in ``Claim.dental``). Other-payer
+    loops 2320/2330 become ``Claim.other_payers`` and line adjudications 2430
+    ``ServiceLine.adjudications``. Claim IDs come from patient control numbers
+    of our form ``C<claim>V<version>``; any other form gives ``claim_id=0``.
+    The patient ID is read from REF*EA (medical record number) when it is a
+    number, else 0. Ambulance, drug (LIN/CTP) and repricing loops are skipped,
+    not read.
 
     Args:
         text: One or more interchanges.
@@ -373,6 +378,7 @@ def parse_837(text: str) -> list[Claim]:
     for transaction in read_transactions(text, "837"):
         reader = _Reader()
         reader.institutional = "X223" in transaction.version
+        reader.dental = "X224" in transaction.version
         for segment in transaction.body:
             _read_segment(reader, segment)
         reader.finish_claim()
@@ -430,6 +436,8 @@ def _read_segment(r: _Reader, s: Segment) -> None:  # noqa: C901 - a dispatch ta
             "charge": s.amount(2),
             "pos": s.component(5, 1),
             "institutional": r.institutional or s.component(5, 2) == "A",
+            "is_dental": r.dental,
+            "institutional_data": {},
             "frequency": s.component(5, 3) or "1",
             "diagnoses": [],
             "lines": [],
@@ -439,6 +447,10 @@ def _read_segment(r: _Reader, s: Segment) -> None:  # noqa: C901 - a dispatch ta
             "patient": dict(r.patient),
             "segment": s,
         }
+    elif sid in ("DTP", "CL1") and r.claim is not None and r.line is None:
+        _read_claim_date(r.claim, s)
+    elif sid in ("DN1", "DN2") and r.claim is not None and r.line is None:
+        dental.read_dental_claim_segment(r.claim, s)
     elif sid == "HI" and r.claim is not None and r.loop == "claim":
         for position in range(1, len(s.elements) + 1):
             qualifier, code = s.component(position, 1), s.component(position, 2)
@@ -446,6 +458,9 @@ def _read_segment(r: _Reader, s: Segment) -> None:  # noqa: C901 - a dispatch ta
                 r.claim["diagnoses"].append(_with_dot(code))
             elif qualifier in ("BK", "BF"):
                 r.claim["diagnoses"].append(code)
+            else:
+                data = r.claim["institutional_data"]
+                inpatient.read_code(data, s, position, _with_dot)
     elif sid == "LX" and r.claim is not None:
         r.finish_line()
         r.cob.start_line()
@@ -456,18 +471,21 @@ def _read_segment(r: _Reader, s: Segment) -> None:  # noqa: C901 - a dispatch ta
     elif sid == "SV2" and r.line is not None:
         _read_sv2(r.line, s)
     elif sid == "SV3" and r.line is not None:
-        raise s.fail(
-            None,
-            "837D dental service lines have no claim model",
-            "SV1 (837P) or SV2 (837I)",
-        )
-    elif sid == "DTP" and s.get(1) == "472":
-        if r.line is not None:
-            r.line["date"] = s.period(3)[0]
-        elif r.claim is not None:
-            r.claim["date"] = s.period(3)[0]
-    elif sid == "DTP" and s.get(1) == "434" and r.claim is not None:
-        r.claim["statement"] = s.period(3)
+        dental.read_sv3(r.line, s)
+    elif sid == "TOO" and r.line is not None:
+        dental.read_tooth(r.line, s)
+    elif sid == "DTP" and s.get(1) == "472" and r.line is not None:
+        r.line["date"] = s.period(3)[0]
+
+
+def _read_claim_date(claim: dict, s: Segment) -> None:
+    """A claim-level DTP (service date, statement period, admission) or CL1."""
+    if s.id == "DTP" and s.get(1) == "472":
+        claim["date"] = s.period(3)[0]
+    elif s.id == "DTP" and s.get(1) == "434":
+        claim["statement"] = s.period(3)
+    else:
+        inpatient.read_claim_segment(claim["institutional_data"], s)
 
 
 def _target(r: _Reader) -> dict:
@@ -589,6 +607,7 @@ def _to_claim(data: dict) -> Claim:
     claim_id, version = (int(match[1]), int(match[2])) if match else (0, 1)
     mrn = data.get("mrn", "")
     statement = data.get("statement")
+    kind = _kind(data)
     lines = [_to_line(line, data, index) for index, line in enumerate(data["lines"])]
     if "birth_date" not in person or "address" not in person:
         raise X12StructureError(
@@ -633,11 +652,23 @@ def _to_claim(data: dict) -> Claim:
         diagnoses=data["diagnoses"],
         lines=lines,
         prior_auth_number=data.get("prior_auth"),
-        kind="institutional" if data["institutional"] else "professional",
-        facility_type_code=data["pos"] if data["institutional"] else None,
+        kind=kind,
+        facility_type_code=data["pos"] if kind == "institutional" else None,
         statement_from=statement[0] if statement else None,
         statement_through=statement[1] if statement else None,
+        institutional=InstitutionalDetails(**data["institutional_data"])
+        if kind == "institutional"
+        else None,
+        dental=data.get("dental") if kind == "dental" else None,
     )
+
+
+def _kind(data: dict) -> str:
+    """Dental when the guide is X224 or a line is SV3; institutional for X223
+    or a CLM05 qualifier A; professional otherwise."""
+    if data["is_dental"] or any("teeth" in line for line in data["lines"]):
+        return "dental"
+    return "institutional" if data["institutional"] else "professional"
 
 
 def _full_address(raw: dict) -> dict:
@@ -648,10 +679,10 @@ def _to_line(line: dict, claim: dict, index: int) -> ServiceLine:
     if "procedure" not in line:
         s: Segment = line["segment"]
         raise X12StructureError(
-            "service line without SV1 or SV2",
+            "service line without SV1, SV2 or SV3",
             segment_number=s.number,
             segment_id="LX",
-            expected="SV1 (837P) or SV2 (837I) after LX",
+            expected="SV1 (837P), SV2 (837I) or SV3 (837D) after LX",
         )
     service_date = line.get("date") or claim.get("date")
     if service_date is None and claim.get("statement"):
@@ -666,6 +697,9 @@ def _to_line(line: dict, claim: dict, index: int) -> ServiceLine:
         )
     number = line["number"] or index + 1
     pos = claim["pos"]
+    is_dental = "teeth" in line
+    # A dental claim often has no diagnosis at all, so nothing to point at.
+    pointers = line["pointers"] or ([] if is_dental else [1])
     return ServiceLine(
         line_number=number,
         procedure=line["procedure"],
@@ -674,7 +708,10 @@ def _to_line(line: dict, claim: dict, index: int) -> ServiceLine:
         charge=line["charge"],
         service_date=service_date,
         place_of_service=line["pos"] or ("" if claim["institutional"] else pos),
-        diagnosis_pointers=line["pointers"] or [1],
+        diagnosis_pointers=pointers,
         line_control_number=line.get("control") or f"{claim['pcn']}L{number}",
         revenue_code=line.get("revenue_code"),
+        teeth=line.get("teeth", []),
+        oral_cavity=line.get("oral_cavity", []),
+        prosthesis=line.get("prosthesis"),
     )

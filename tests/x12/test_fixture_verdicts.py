@@ -127,7 +127,7 @@ VERDICTS = {
         (16, "N4", 2, "(NP) is not a valid code for Payee State Code (N402)"),
     ),
     "837D/ims-fork-dental-two-lines.837d": (
-        "segment 29 SV3: 837D dental service lines have no claim model; expected SV1 (837P) or SV2 (837I)",
+        (1, "150.00"),
         (
             3,
             "ST",

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time, timedelta
 from decimal import Decimal
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from claimflow.models import Claim, ServiceLine
+from claimflow.models import (
+    Claim,
+    DatedCode,
+    InstitutionalDetails,
+    ServiceLine,
+    ValueCode,
+)
 from claimflow.x12 import X12BuildError, build_837i, parse_837, validate
 
 from .conftest import SUBMITTER, make_claim, make_envelope
@@ -57,8 +63,41 @@ def make_institutional(claim_id: int = 1, relationship: str = "18", **changes):
     return make_claim(claim_id, relationship=relationship, **fields)
 
 
+def make_inpatient(claim_id: int = 1, relationship: str = "18", **changes):
+    """A hospital inpatient stay (facility type 11) with the codes a DRG payer
+    prices from: admitting diagnosis, DRG, procedures, UB code sets."""
+    details = InstitutionalDetails(
+        admission_date=date(2026, 2, 25),
+        admission_hour=time(14, 5),
+        discharge_hour=time(10, 30),
+        admission_type="1",
+        admission_source="7",
+        patient_status="01",
+        admitting_diagnosis="R07.9",
+        drg="292",
+        principal_procedure=DatedCode(code="02703ZZ", on=date(2026, 2, 26)),
+        other_procedures=[DatedCode(code="B2111ZZ", on=date(2026, 2, 26))],
+        occurrence_codes=[DatedCode(code="11", on=date(2026, 2, 24))],
+        value_codes=[ValueCode(code="80", amount=Decimal("3.00"))],
+        condition_codes=["39"],
+    )
+    fields = {
+        "facility_type_code": "11",
+        "statement_from": date(2026, 2, 25),
+        "statement_through": date(2026, 2, 28),
+        "institutional": details,
+    }
+    fields.update(changes)
+    return make_institutional(claim_id, relationship=relationship, **fields)
+
+
 def _carried(claim: Claim) -> Claim:
-    """The claim as an 837I carries it: 2310D has no PRV, so no taxonomy."""
+    """The claim as an 837I carries it: 2310D has no PRV, so no taxonomy, and
+    CL1 always has a patient status (01 when the claim gives none)."""
+    details = claim.institutional or InstitutionalDetails()
+    if details.patient_status is None:
+        details = details.model_copy(update={"patient_status": "01"})
+    claim = claim.model_copy(update={"institutional": details})
     rendering = claim.rendering_provider
     if rendering is None:
         return claim
@@ -74,11 +113,16 @@ def test_built_837i_validates_clean_with_the_x223a3_map():
     assert report.findings == []
 
 
+def _from_clm(text: str, count: int) -> list[str]:
+    """``count`` segments of the first claim, from its CLM on."""
+    body = text.splitlines()
+    start = next(n for n, seg in enumerate(body) if seg.startswith("CLM*"))
+    return body[start : start + count]
+
+
 def test_837i_claim_segments_are_exact():
     text = _build([make_institutional(1)])
-    body = text.splitlines()
-    start = body.index("CLM*C1V1*542.25***13:A:1**A*Y*Y~")
-    assert body[start : start + 15] == [
+    assert _from_clm(text, 15) == [
         "CLM*C1V1*542.25***13:A:1**A*Y*Y~",
         "DTP*434*RD8*20260227-20260228~",
         "CL1***01~",
@@ -95,7 +139,7 @@ def test_837i_claim_segments_are_exact():
         "DTP*472*D8*20260228~",
         "REF*6R*C1V1L2~",
     ]
-    assert body[-3] == "SE*34*0001~"
+    assert text.splitlines()[-3] == "SE*34*0001~"
 
 
 def test_837i_round_trip_equals_the_models():
@@ -105,6 +149,55 @@ def test_837i_round_trip_equals_the_models():
     assert back[0].total_charge == Decimal("542.25")
     assert back[0].kind == "institutional"
     assert back[0].facility_type_code == "13"
+
+
+def test_inpatient_claim_segments_are_exact_and_clean():
+    text = _build([make_inpatient(1)])
+    assert _from_clm(text, 16) == [
+        "CLM*C1V1*542.25***11:A:1**A*Y*Y~",
+        "DTP*096*TM*1030~",
+        "DTP*434*RD8*20260225-20260228~",
+        "DTP*435*DT*202602251405~",
+        "CL1*1*7*01~",
+        "REF*EA*42~",
+        "HI*ABK:J029~",
+        "HI*ABJ:R079~",
+        "HI*DR:292~",
+        "HI*ABF:R509~",
+        "HI*BBR:02703ZZ:D8:20260226~",
+        "HI*BBQ:B2111ZZ:D8:20260226~",
+        "HI*BH:11:D8:20260224~",
+        "HI*BE:80:::3.00~",
+        "HI*BG:39~",
+        "NM1*82*1*DOE*JANE****XX*1912301953~",
+    ]
+    assert validate(text).findings == []
+
+
+def test_inpatient_claim_round_trips():
+    claim = make_inpatient(3, relationship="19")
+    [back] = parse_837(_build([claim]))
+    assert back == _carried(claim)
+    details = back.institutional
+    assert details.admission_date == date(2026, 2, 25)
+    assert details.admission_hour == time(14, 5)
+    assert details.discharge_hour == time(10, 30)
+    assert (details.admission_type, details.admission_source) == ("1", "7")
+    principal = DatedCode(code="02703ZZ", on=date(2026, 2, 26))
+    assert details.principal_procedure == principal
+    assert details.value_codes == [ValueCode(code="80", amount=Decimal("3.00"))]
+    assert back.total_charge == Decimal("542.25")
+
+
+def test_inpatient_admission_without_hour_is_a_d8_date():
+    details = make_inpatient(1).institutional.model_copy(
+        update={"admission_hour": None, "discharge_hour": None}
+    )
+    text = _build([make_inpatient(1, institutional=details)])
+    assert "DTP*435*D8*20260225~" in text
+    assert "DTP*096" not in text
+    assert validate(text).findings == []
+    assert parse_837(text)[0].institutional == details
 
 
 def test_837i_void_carries_original_claim_number():
@@ -136,13 +229,13 @@ def test_837i_refuses_a_professional_claim():
     )
 
 
-def test_837i_refuses_an_inpatient_claim():
+def test_837i_refuses_an_inpatient_claim_without_its_admission():
     with pytest.raises(X12BuildError) as caught:
         _build([make_institutional(1, facility_type_code="11")])
     assert str(caught.value) == (
-        "CL1: inpatient claims need admission data the claim model does not "
-        "carry; found '11'; expected an outpatient facility type (CL1 admission "
-        "type, source, patient status and DTP*435 are not modelled)"
+        "CL1: an inpatient claim needs its admission date and type; found '11'; "
+        "expected Claim.institutional.admission_date (DTP*435) and "
+        "admission_type (CL101)"
     )
 
 
@@ -159,6 +252,44 @@ def test_837i_refuses_a_line_without_revenue_code():
 
 cents = st.decimals(min_value=Decimal("0.01"), max_value=Decimal("99999.99"), places=2)
 names = st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=1, max_size=12)
+minutes = st.builds(time, st.integers(0, 23), st.integers(0, 59))
+pcs_codes = st.sampled_from(["02703ZZ", "0DTJ4ZZ", "3E0234Z", "B2111ZZ"])
+
+
+def _maybe(strategy):
+    return st.none() | strategy
+
+
+@st.composite
+def inpatient_details(draw, admitted: date) -> InstitutionalDetails:
+    """Admission data and UB code sets, each present or not, up to two HI each."""
+    day = st.dates(admitted - timedelta(days=30), admitted + timedelta(days=5))
+    dated = st.builds(DatedCode, code=pcs_codes, on=day)
+    return InstitutionalDetails(
+        admission_date=admitted,
+        admission_hour=draw(_maybe(minutes)),
+        discharge_hour=draw(_maybe(minutes)),
+        admission_type=draw(st.sampled_from(["1", "2", "3", "4", "5", "9"])),
+        admission_source=draw(_maybe(st.sampled_from(["1", "2", "4", "7", "9"]))),
+        patient_status=draw(_maybe(st.sampled_from(["01", "02", "06", "20", "30"]))),
+        admitting_diagnosis=draw(_maybe(st.sampled_from(["R07.9", "I21.4"]))),
+        drg=draw(_maybe(st.sampled_from(["292", "871", "470"]))),
+        principal_procedure=draw(_maybe(dated)),
+        other_procedures=draw(st.lists(dated, max_size=24)),
+        occurrence_codes=draw(
+            st.lists(
+                st.builds(DatedCode, code=st.sampled_from(["11", "A1", "42"]), on=day),
+                max_size=24,
+            )
+        ),
+        value_codes=draw(
+            st.lists(
+                st.builds(ValueCode, code=st.sampled_from(["80", "A1"]), amount=cents),
+                max_size=24,
+            )
+        ),
+        condition_codes=draw(st.lists(st.sampled_from(["01", "39"]), max_size=24)),
+    )
 
 
 @st.composite
@@ -179,10 +310,14 @@ def institutional_claims(draw, claim_id: int):
         )
         for n in range(1, count + 1)
     ]
+    inpatient = draw(st.booleans())
+    outpatient_types = st.sampled_from(["13", "14", "23", "71", "83"])
+    inpatient_types = st.sampled_from(["11", "12", "21", "41", "61"])
     claim = make_institutional(
         claim_id,
         relationship=draw(st.sampled_from(["18", "19", "01"])),
-        facility_type_code=draw(st.sampled_from(["13", "14", "23", "71", "83"])),
+        facility_type_code=draw(inpatient_types if inpatient else outpatient_types),
+        institutional=draw(inpatient_details(start)) if inpatient else None,
         statement_from=start,
         statement_through=start,
         lines=lines,
@@ -207,6 +342,7 @@ def institutional_claims(draw, claim_id: int):
     )
 )
 def test_property_837i_validates_and_round_trips(batch):
+    """Outpatient and inpatient claims alike: clean under pyx12, read back equal."""
     text = _build(list(batch))
     assert validate(text).findings == []
     back = {c.patient_control_number: c for c in parse_837(text)}
