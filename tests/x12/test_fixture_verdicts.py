@@ -171,6 +171,15 @@ VERDICTS = {
             'Data element "Billing Provider Postal Zone or ZIP Code" with a value of (17111) failed to match the regular expression "[0-9]{9}"',
         ),
     ),
+    # The four IMS files are a parser project's synthetic tests, not claims a
+    # payer would take. Where a subscriber has no 2000C patient loop, the
+    # subscriber is the patient, and the 837P guide then requires their address
+    # (2010BA N3/N4) and birth date and sex (DMG), and SBR02 18; these files
+    # leave all three out. A claim without them cannot be billed and we do not
+    # make them up, so the set is refused; pyx12 agrees and finds more (HI codes
+    # split by element separators, SE counts, HL parents). Intake keeps each
+    # refused set verbatim with its reason and the CLM01s it holds, and the 999
+    # rejects it, so the sender can correct and resend (see test_batch.py).
     "837P/ims-820-claims-stress.837": (
         "segment 22 CLM: patient has no DMG or N3/N4; expected DMG and N3/N4 in the patient's loop",
         (23, "HI", 1, 'Mandatory data element "Diagnosis Code" (HI01-02) is missing'),
