@@ -92,3 +92,95 @@ def test_271_with_repeated_service_types_is_clean_and_bad_form_is_not():
     broken = text.replace("1^33^35^47^86^88^98^AL^MH^UC", "1^33^355", 1)
     finding = validate(broken).first_error
     assert (finding.segment_id, finding.element) == ("EB", 3)
+
+
+def _orthodontic_claim() -> str:
+    """The dental sample with its ST03 fixed, DN1 (24 months, 18 to go) and two
+    DN2 (tooth 1 missing, tooth 32 to be extracted) after the claim's DTP*472."""
+    text = read_fixture(DENTAL).replace("*005010X224~", "*005010X224A2~")
+    text = text.replace(
+        "DTP*472*D8*20061029~",
+        "DTP*472*D8*20061029~\nDN1*24*18~\nDN2*1*M****JP~\nDN2*32*E****JP~",
+    )
+    return text.replace("SE*31*3456~", "SE*34*3456~")
+
+
+def test_dental_map_takes_dn1_and_dn2():
+    assert validate(_orthodontic_claim()).findings == []
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "found"),
+    [
+        pytest.param(
+            "DN2*1*M****JP",
+            "DN2*1*X****JP",
+            (26, "DN2", 2, "(X) is not a valid code for Tooth Status Code (DN202)"),
+            id="unknown-tooth-status",
+        ),
+        pytest.param(
+            "DN2*1*M****JP",
+            "DN2*1*M",
+            (
+                26,
+                "DN2",
+                6,
+                'Mandatory data element "Code List Qualifier Code" (DN206) is missing',
+            ),
+            id="no-tooth-code-list",
+        ),
+        pytest.param(
+            "DN2*1*M****JP",
+            "DN2*1*M**D8**JP",
+            (
+                26,
+                "DN2",
+                None,
+                "Syntax Error (P0405): If any of DN204 or DN205 is present, "
+                "then all are required",
+            ),
+            id="half-a-date",
+        ),
+        pytest.param(
+            "DN1*24*18",
+            "DN1*24*18*Y",
+            (
+                25,
+                "DN1",
+                3,
+                'Data element "Yes/No Condition or Response Code" (DN103) is marked '
+                "as Not Used",
+            ),
+            id="dn103-not-used",
+        ),
+        pytest.param(
+            "DN1*24*18",
+            "DN1*TWO",
+            (
+                25,
+                "DN1",
+                1,
+                'Data element "Orthodontic Treatment Months Count" (DN101) is type '
+                "R, contains an invalid character(TWO)",
+            ),
+            id="months-not-a-number",
+        ),
+    ],
+)
+def test_dental_map_rejects_bad_dn1_and_dn2(old, new, found):
+    finding = validate(_orthodontic_claim().replace(old, new)).first_error
+    assert (
+        finding.segment_number,
+        finding.segment_id,
+        finding.element,
+        finding.message,
+    ) == found
+
+
+def test_dn1_after_the_claim_references_is_out_of_place():
+    text = _orthodontic_claim().replace("DN1*24*18~\n", "")
+    reference = "REF*D9*17312345600006351~"
+    text = text.replace(reference, reference + "DN1*24~")
+    finding = validate(text).first_error
+    assert (finding.segment_number, finding.segment_id) == (28, "DN1")
+    assert finding.message.startswith("Segment DN1*24 not found.")
