@@ -24,6 +24,7 @@ from claimflow.clearinghouse.adjudication import (
     claim_seed,
     payer_claim_number,
 )
+from claimflow.clearinghouse.coordination import adjudicate_secondary
 from claimflow.clearinghouse.payers import payer_profile
 from claimflow.clearinghouse.plan_codes import insurance_type
 from claimflow.clearinghouse.roster import Coverage, Roster, parse_roster
@@ -219,7 +220,11 @@ class SimulatorEngine:
     ) -> RemitClaim:
         payer = payer_profile(claim.coverage.payer_id, claim.coverage.payer_name)
         decision = scenario.decision if scenario is not None else None
-        remit = adjudicate(claim, payer, claim_seed(claim), decision)
+        if claim.other_payers and (decision is None or decision.kind == "pay"):
+            # Coordination of benefits: settled against the earlier payers.
+            remit = adjudicate_secondary(claim, payer)
+        else:
+            remit = adjudicate(claim, payer, claim_seed(claim), decision)
         denied = remit.status_code == "4"
         self.state.count("claims_adjudicated")
         self.state.count("claims_denied" if denied else "claims_paid")
