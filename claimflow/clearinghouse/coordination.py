@@ -22,7 +22,14 @@ from decimal import Decimal
 
 from claimflow.clearinghouse.adjudication import HUNDRED, ZERO, payer_claim_number
 from claimflow.clearinghouse.payers import OFFICE_VISIT_CODES, PayerProfile
-from claimflow.models import Adjustment, Claim, RemitClaim, RemitLine, ServiceLine, money
+from claimflow.models import (
+    Adjustment,
+    Claim,
+    RemitClaim,
+    RemitLine,
+    ServiceLine,
+    money,
+)
 
 PRIOR_PAYER = Adjustment(group="OA", reason="23", amount=Decimal("0.00"))
 # CLP02 by how many payers adjudicated the claim before this one.
