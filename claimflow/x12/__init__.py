@@ -30,6 +30,7 @@ from claimflow.x12.x270 import build_270, build_271, parse_270, parse_271
 from claimflow.x12.x276 import ClaimStatus, build_276, parse_277
 from claimflow.x12.x277ca import build_277ca, parse_277ca
 from claimflow.x12.x835 import build_835, parse_835
+from claimflow.x12.x837d import build_837d
 from claimflow.x12.x837i import build_837i
 from claimflow.x12.x837p import build_837p, parse_837
 from claimflow.x12.x999 import build_999, parse_999
@@ -62,6 +63,7 @@ __all__ = [
     "build_276",
     "build_277ca",
     "build_835",
+    "build_837d",
     "build_837i",
     "build_837p",
     "build_999",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import OrderedDict
+from collections.abc import Callable
 from decimal import Decimal
 
 from claimflow.models import (
@@ -32,6 +33,7 @@ from claimflow.x12.errors import X12BuildError, X12StructureError
 from claimflow.x12.segments import Segment, read_transactions
 
 VERSION = "005010X222A2"
+FORMS = {"professional": "837P", "institutional": "837I", "dental": "837D"}
 _PRIORITY = {"primary": "P", "secondary": "S", "tertiary": "T"}
 _PRIORITY_BACK = {v: k for k, v in _PRIORITY.items()}
 _PCN = re.compile(r"^C(\d+)V(\d+)$")
@@ -84,6 +86,32 @@ def build_837p(
             billing ZIP without 9 digits, no tax ID, a replacement without the
             original payer claim number, no subscriber name for a dependent.
     """
+    return _build_837(
+        claims,
+        envelope,
+        submitter,
+        (receiver_name, receiver_id),
+        kind="professional",
+        version=VERSION,
+        write_claim=_claim,
+    )
+
+
+def _build_837(
+    claims: list[Claim],
+    envelope: Envelope,
+    submitter: Provider,
+    receiver: tuple[str, str],
+    *,
+    kind: str,
+    version: str,
+    write_claim: Callable[[Writer, Claim], None],
+) -> str:
+    """The loops the 837P and the 837D share: header, 1000A/B, 2000A/B/C.
+
+    ``write_claim`` writes each claim's 2300 loop and its lines.
+    """
+    receiver_name, receiver_id = receiver
     if not claims:
         raise X12BuildError("no claims to send", expected="at least one claim")
     if not envelope.contact_phone:
@@ -112,7 +140,7 @@ def build_837p(
     w.add("NM1", "40", "2", receiver_name, "", "", "", "", "46", receiver_id)
 
     hl = 0
-    for billing, by_subscriber in _group(claims).items():
+    for billing, by_subscriber in _group(claims, kind).items():
         hl += 1
         billing_hl = hl
         provider = by_subscriber[next(iter(by_subscriber))][0].billing_provider
@@ -143,7 +171,7 @@ def build_837p(
             _subscriber(w, first)
             if self_pay:
                 for claim in group:
-                    _claim(w, claim)
+                    write_claim(w, claim)
                 continue
             for claim in group:
                 hl += 1
@@ -152,18 +180,20 @@ def build_837p(
                 _person(w, "QC", claim.patient, None)
                 _address(w, claim.patient.address, nine_digit=False, who="patient")
                 _demographics(w, claim.patient)
-                _claim(w, claim)
-    return w.render("HC", "837", VERSION)
+                write_claim(w, claim)
+    return w.render("HC", "837", version)
 
 
-def _group(claims: list[Claim]) -> OrderedDict[str, OrderedDict[tuple, list[Claim]]]:
+def _group(
+    claims: list[Claim], kind: str
+) -> OrderedDict[str, OrderedDict[tuple, list[Claim]]]:
     grouped: OrderedDict[str, OrderedDict[tuple, list[Claim]]] = OrderedDict()
     for claim in claims:
-        if claim.kind != "professional":
+        if claim.kind != kind:
             raise X12BuildError(
-                "only professional claims go on an 837P",
+                f"only {kind} claims go on an {FORMS[kind]}",
                 value=claim.kind,
-                expected="professional",
+                expected=kind,
             )
         cov = claim.coverage
         key: tuple = (cov.payer_id, cov.member_id, cov.priority, cov.relationship)
@@ -253,40 +283,53 @@ def _subscriber(w: Writer, claim: Claim) -> None:
 
 def _claim(w: Writer, claim: Claim) -> None:
     pos = claim.place_of_service
+    clm(w, claim)
+    claim_references(w, claim)
+    if not claim.diagnoses:
+        raise X12BuildError("a claim needs at least one diagnosis", segment_id="HI")
+    diagnoses(w, claim, 12)
+    rendering_provider(w, claim)
+    cob.check_balance(claim)
+    cob.write_other_payers(w, claim)
+    for line in claim.lines:
+        _line(w, line, pos)
+
+
+def clm(w: Writer, claim: Claim) -> None:
+    """CLM of a professional or dental claim: place of service, qualifier B."""
     w.add(
         "CLM",
         claim.patient_control_number,
         fmt_amount(claim.total_charge),
         "",
         "",
-        [pos, "B", claim.frequency_code],
+        [claim.place_of_service, "B", claim.frequency_code],
         "Y",
         "A",
         "Y",
         "Y",
     )
-    claim_references(w, claim)
-    if not claim.diagnoses:
-        raise X12BuildError("a claim needs at least one diagnosis", segment_id="HI")
-    if len(claim.diagnoses) > 12:
+
+
+def diagnoses(w: Writer, claim: Claim, most: int) -> None:
+    """One HI: the principal diagnosis (ABK), then the others (ABF)."""
+    if len(claim.diagnoses) > most:
         raise X12BuildError(
-            "an 837P claim carries at most 12 diagnoses",
+            f"an {FORMS[claim.kind]} claim carries at most {most} diagnoses",
             value=str(len(claim.diagnoses)),
-            expected="12 or fewer",
+            expected=f"{most} or fewer",
         )
-    codes = [claim.diagnoses[0].replace(".", "")]
-    hi = [["ABK", codes[0]]]
-    hi += [["ABF", code.replace(".", "")] for code in claim.diagnoses[1:]]
-    w.add("HI", *hi)
+    codes = [code.replace(".", "") for code in claim.diagnoses]
+    w.add("HI", ["ABK", codes[0]], *[["ABF", code] for code in codes[1:]])
+
+
+def rendering_provider(w: Writer, claim: Claim) -> None:
+    """2310B, when someone other than the billing provider treated the patient."""
     rendering = claim.rendering_provider
     if rendering is not None and rendering.npi != claim.billing_provider.npi:
         _provider_name(w, "82", rendering)
         if rendering.taxonomy:
             w.add("PRV", "PE", "PXC", rendering.taxonomy)
-    cob.check_balance(claim)
-    cob.write_other_payers(w, claim)
-    for line in claim.lines:
-        _line(w, line, pos)
 
 
 def _line(w: Writer, line: ServiceLine, claim_pos: str) -> None:

@@ -40,6 +40,7 @@ def test_exported_names():
             "build_276",
             "build_277ca",
             "build_835",
+            "build_837d",
             "build_837i",
             "build_837p",
             "build_999",
