@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, replace
+from datetime import date
 from pathlib import Path
 
 from dsl.build import check_edit
@@ -19,8 +20,8 @@ from dsl.data import (
 )
 from dsl.errors import Diagnostic
 from dsl.hashing import content_hash
-from dsl.model import Edit, Override, Row, RuleFile
-from dsl.plan import FlowPlan
+from dsl.model import Edit, Override, Row, RuleFile, TestCase, Timely
+from dsl.plan import FlowPlan, TimelyFiling
 from dsl.runtime import IGNORE_ROUTE, CompiledRuleset, timely_plan
 from dsl.scrub import CompiledEdit
 
@@ -162,6 +163,56 @@ class Linker:
                 self.error(rf, pos, f"`{alias}` is a {have}, not a {need} table")
         self._references(rf)
         self._claim_files(rf)
+        if rf.kind == "library":
+            for case in rf.tests:
+                self._library_test(rf, case)
+
+    def _library_test(self, rf: RuleFile, case: TestCase) -> None:
+        """A library's own test runs the library's edits alone (see
+        :meth:`compile_library`): it needs a date of service, since a library has
+        no effective window to date a claim by, and it can only expect the
+        library's edits, named as the library names them (no alias)."""
+        if case.claim_file is None and "date_of_service" not in (case.claim or {}):
+            self.error(
+                rf,
+                case.pos,
+                f'Library test "{case.name}" has no date of service',
+                "A library has no effective window to date its test claims: "
+                "add `date of service 2026-03-10` to the `given claim`.",
+                "library-test",
+            )
+        own = [e.id for e in rf.edits]
+        for exp in case.expectations:
+            if exp.kind not in ("edit", "no_edit", "no_edits"):
+                self.error(
+                    rf,
+                    exp.pos,
+                    "A library test can only expect edits",
+                    "A library has no timely filing, gateways or routes: test "
+                    "those in the payer file that uses it.",
+                    "library-test",
+                    caret=True,
+                )
+            elif exp.kind != "no_edits" and exp.args["id"] not in own:
+                self._unknown_library_edit(rf, exp.pos, exp.args["id"], own)
+
+    def _unknown_library_edit(self, rf, pos: Pos, edit_id: str, own: list[str]):
+        local = edit_id.partition(".")[2]
+        close = difflib.get_close_matches(edit_id, own, n=1)
+        if local in own:
+            hint = f"A library's own tests name its edits without an alias: `{local}`."
+        elif close:
+            hint = f"Did you mean `{close[0]}`?"
+        else:
+            hint = "This library has: " + ", ".join(own) + "."
+        self.error(
+            rf,
+            pos,
+            f"`{edit_id}` is not an edit of library {rf.name}",
+            hint,
+            "unknown-edit",
+            caret=True,
+        )
 
     def _claim_files(self, rf: RuleFile) -> None:
         from dsl.claimfile import ClaimFileError, load_scrub_input
@@ -486,10 +537,7 @@ class Linker:
         """Compile a checked ruleset file (call only when it has no diagnostics)."""
         disabled = {d.id for d in rf.disables}
         overrides = {o.id: o for o in rf.overrides}
-        edits = [
-            CompiledEdit(e.id, e, rf.data, f"{rf.display}:{e.pos.line}")
-            for e in rf.edits
-        ]
+        edits = _own_edits(rf)
         for use in rf.uses:
             lib = self.libraries.get(use.path) if use.kind == "library" else None
             for edit in lib.edits if lib else []:
@@ -501,9 +549,10 @@ class Linker:
                     source = f"{rf.display}:{item.pos.line}"
                     edits.append(CompiledEdit(full, merged, data, source))
                 elif full not in disabled:
+                    source = f"{lib.display}:{edit.pos.line}"
                     edits.append(
                         CompiledEdit(
-                            full, edit, lib.data, f"{lib.display}:{edit.pos.line}"
+                            full, edit, lib.data, source, (lib.display, edit.id)
                         )
                     )
         start, through, basis = rf.effective
@@ -541,6 +590,46 @@ class Linker:
             tests=rf.tests,
             display=rf.display,
         )
+
+    def compile_library(self, rf: RuleFile) -> CompiledRuleset:
+        """A checked library's edits alone, to run the library's own tests on.
+
+        The edits run with the library's own tables, under the IDs the library
+        gives them; the key date is the claim's first date of service. There is
+        no eligibility, filing limit or flow: a library has none.
+        """
+        digest = self.file_hash(rf)
+        plan = FlowPlan(
+            ruleset_id=rf.name,
+            payer_name=rf.name,
+            version=rf.version,
+            ruleset_hash=digest,
+            after_submission=[],
+            timely_filing=TimelyFiling(limits={}, anchors={}),
+        )
+        return CompiledRuleset(
+            ruleset_id=rf.name,
+            version=rf.version,
+            payer_name=rf.name,
+            hash=digest,
+            source=str(self.root / rf.path),
+            window=(date.min, None),
+            basis="date of service",
+            edits=_own_edits(rf),
+            requirements=[],
+            timely=Timely(),
+            plan=plan,
+            tests=rf.tests,
+            display=rf.display,
+            kind="library",
+        )
+
+
+def _own_edits(rf: RuleFile) -> list[CompiledEdit]:
+    """The edits a file writes itself, compiled with its own data."""
+    return [
+        CompiledEdit(e.id, e, rf.data, f"{rf.display}:{e.pos.line}") for e in rf.edits
+    ]
 
 
 def _covers(earlier: Row, later: Row) -> bool:

@@ -6,6 +6,7 @@ import hashlib
 import os
 import shutil
 import tempfile
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -40,6 +41,28 @@ def compile_folder(root: Path) -> tuple[list[CompiledRuleset], list[Diagnostic]]
     Returns:
         The rulesets that compiled cleanly, and every diagnostic of every file.
     """
+    compiled = compile_rules(root)
+    return compiled.rulesets, compiled.diagnostics
+
+
+@dataclass
+class Compiled:
+    """What :func:`compile_rules` found in a rules folder.
+
+    Attributes:
+        rulesets: The rulesets that compiled cleanly.
+        libraries: Each clean library's edits alone, to run its own tests on
+            (see :meth:`dsl.link.Linker.compile_library`).
+        diagnostics: Every diagnostic of every file.
+    """
+
+    rulesets: list[CompiledRuleset]
+    libraries: list[CompiledRuleset]
+    diagnostics: list[Diagnostic]
+
+
+def compile_rules(root: Path) -> Compiled:
+    """:func:`compile_folder`, with the libraries compiled for their tests too."""
     files: list[RuleFile] = []
     diags: list[Diagnostic] = []
     broken: set[str] = set()
@@ -67,13 +90,17 @@ def compile_folder(root: Path) -> tuple[list[CompiledRuleset], list[Diagnostic]]
         linker.resolve(rule_file)
     diags += linker.diags
     bad = broken | {d.file for d in errors_only(diags)}
-    compiled = []
+    compiled, libraries = [], []
     for rule_file in files:
         uses = {u.path + ".rules" for u in rule_file.uses if u.kind == "library"}
-        if rule_file.kind == "ruleset" and rule_file.path not in bad and not uses & bad:
+        if rule_file.path in bad or uses & bad:
+            continue
+        if rule_file.kind == "ruleset":
             compiled.append(linker.compile(rule_file))
+        else:
+            libraries.append(linker.compile_library(rule_file))
     diags += _overlaps(compiled)
-    return compiled, diags
+    return Compiled(compiled, libraries, diags)
 
 
 def _overlaps(rulesets: list[CompiledRuleset]) -> list[Diagnostic]:
@@ -165,7 +192,8 @@ class RuleRegistry:
     def load(
         cls, path: Path | None = None, archive: Path | None = None
     ) -> RuleRegistry:
-        """Load, check and compile a rules folder, then run every analyst test.
+        """Load, check and compile a rules folder, then run every analyst test
+        (the libraries' own tests too).
 
         Args:
             path: The rules folder; defaults to :func:`default_rules_dir`.
@@ -183,11 +211,12 @@ class RuleRegistry:
         from dsl.testing import run_compiled_tests
 
         root = Path(path) if path is not None else default_rules_dir()
-        rulesets, diags = compile_folder(root)
-        diags = errors_only(diags)  # lint warnings do not stop a worker
+        compiled = compile_rules(root)
+        rulesets = compiled.rulesets
+        diags = errors_only(compiled.diagnostics)  # lint warnings do not stop it
         failures = []
         if not diags:
-            for result in run_compiled_tests(rulesets):
+            for result in run_compiled_tests(compiled.libraries + rulesets):
                 if not result.passed:
                     failures.append(result.describe())
         if diags or failures:

@@ -76,6 +76,7 @@ class CompiledRuleset:
     denial_table: DenialTable | None = None
     tests: list[TestCase] = field(default_factory=list)
     display: str = ""
+    kind: str = "ruleset"  # or "library": a library's edits alone, for its tests
 
     def __post_init__(self) -> None:
         # Condition edits run in one generated pass; table checks run after it.

@@ -101,12 +101,18 @@ def _trace(pairs) -> list[ConditionTrace]:
 
 @dataclass
 class CompiledEdit:
-    """One effective edit under its final ID (library edits carry ``alias.``)."""
+    """One effective edit under its final ID (library edits carry ``alias.``).
+
+    ``library_edit`` is ``(library file, edit ID there)`` when a ruleset runs a
+    library's edit unchanged: the library's own tests cover it (an overridden
+    edit is the ruleset's to test).
+    """
 
     id: str
     edit: Edit
     data: dict[str, Any]
     source: str
+    library_edit: tuple[str, str] | None = None
 
     def __post_init__(self) -> None:
         # Everything that does not depend on the claim is worked out once here, so

@@ -2,6 +2,12 @@
 
 Each ``test`` block passes or fails; a failure says, in the analyst's own condition
 text, what each condition evaluated to.
+
+A library's own ``test`` blocks run on the library's edits alone, with its tables
+and under the IDs the library gives them (``NPI-01``, not ``basics.NPI-01``); each
+claim needs a ``date of service``, which is also the key date. So a shared edit is
+tested once, in its library, and every ruleset that runs it unchanged counts it as
+covered there; a ruleset tests its own edits and the library edits it overrides.
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ from dsl.errors import Diagnostic, errors_only, format_diagnostics
 from dsl.fields import Env
 from dsl.model import Expectation, TestCase
 from dsl.plan import add_duration
-from dsl.registry import compile_folder, default_rules_dir
+from dsl.registry import compile_folder, compile_rules, default_rules_dir
 from dsl.runtime import CompiledRuleset, ScrubInput
 from dsl.simulate import action_text, simulate
 
@@ -51,11 +57,14 @@ class TestResult:
 
 @dataclass
 class FileReport:
-    """One ruleset's test results and which edits its tests cover.
+    """One ruleset's or library's test results and which edits its tests cover.
 
-    ``coverage`` maps each requirement and edit ID to ``(positive, negative)``:
-    whether a passing test expects it to fire (``expect edit``) and whether a
-    passing test expects it not to (``expect no edit`` or ``expect no edits``).
+    ``coverage`` maps each requirement and edit ID the file answers for to
+    ``(positive, negative)``: whether a passing test expects it to fire
+    (``expect edit``) and whether a passing test expects it not to (``expect no
+    edit`` or ``expect no edits``). A ruleset answers for its own requirements
+    and edits and for the library edits it overrides; the library edits it runs
+    unchanged are tested in their library (``from_libraries`` counts them).
     """
 
     display: str
@@ -65,6 +74,8 @@ class FileReport:
     edits: int
     results: list[TestResult]
     coverage: dict[str, tuple[bool, bool]] = field(default_factory=dict)
+    kind: str = "ruleset"  # or "library"
+    from_libraries: int = 0
 
     @property
     def uncovered(self) -> list[str]:
@@ -78,11 +89,25 @@ class FileReport:
             f"coverage: {both} of {len(self.coverage)} edits have a positive "
             "and a negative test"
         )
+        if self.from_libraries:
+            text += (
+                f" (and {self.from_libraries} library edits, tested in their library)"
+            )
         for label, index in (("no positive test", 0), ("no negative test", 1)):
             missing = sorted(k for k, v in self.coverage.items() if not v[index])
             if missing:
                 text += f"; {label}: " + ", ".join(missing)
         return text
+
+    def header(self) -> str:
+        """``file: ID vVERSION  edits=N  hash=...``; a library says so."""
+        name = self.ruleset_id
+        if self.kind == "library":
+            name = f"library {name}"
+        return (
+            f"{self.display}: {name} v{self.version}  "
+            f"edits={self.edits}  hash={self.hash[:16]}"
+        )
 
 
 @dataclass
@@ -133,9 +158,9 @@ def run_tests(path: Path | None = None) -> TestReport:
     Returns:
         The report; files with errors are listed in ``diagnostics`` instead.
     """
-    rulesets, diags = compile_folder(Path(path) if path else default_rules_dir())
+    compiled = compile_rules(Path(path) if path else default_rules_dir())
     files = []
-    for r in rulesets:
+    for r in compiled.libraries + compiled.rulesets:
         results = run_ruleset_tests(r)
         files.append(
             FileReport(
@@ -146,9 +171,11 @@ def run_tests(path: Path | None = None) -> TestReport:
                 len(r.edits),
                 results,
                 edit_coverage(r, results),
+                r.kind,
+                sum(e.library_edit is not None for e in r.edits),
             )
         )
-    return TestReport(files, diags)
+    return TestReport(files, compiled.diagnostics)
 
 
 def edit_coverage(
@@ -157,13 +184,16 @@ def edit_coverage(
     """Which edits have a passing positive and a passing negative test.
 
     Args:
-        ruleset: The compiled ruleset.
+        ruleset: The compiled ruleset or library.
         results: Its test results, in the order of ``ruleset.tests``.
 
     Returns:
-        Edit ID -> ``(positive, negative)``, for requirements and edits.
+        Edit ID -> ``(positive, negative)``, for requirements and edits; a
+        library edit that runs unchanged is left to its library's tests.
     """
-    ids = [req.id for req, _ in ruleset.requirements] + [e.id for e in ruleset.edits]
+    ids = [req.id for req, _ in ruleset.requirements] + [
+        e.id for e in ruleset.edits if e.library_edit is None
+    ]
     positive: set[str] = set()
     negative: set[str] = set()
     for case, result in zip(ruleset.tests, results, strict=True):
@@ -190,10 +220,7 @@ def format_report(report: TestReport) -> str:
     if report.diagnostics:
         out.append(format_diagnostics(report.diagnostics))
     for f in report.files:
-        out.append(
-            f"{f.display}: {f.ruleset_id} v{f.version}  "
-            f"edits={f.edits}  hash={f.hash[:16]}"
-        )
+        out.append(f.header())
         out += ["  " + r.describe().replace("\n", "\n  ") for r in f.results]
         out.append("  " + f.coverage_line())
     untested = sum(len(f.uncovered) for f in report.files)

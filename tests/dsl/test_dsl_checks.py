@@ -47,11 +47,11 @@ def errors(folder: Path, body: str) -> str:
 
 
 def test_disable_of_an_unknown_edit(rules_dir):
-    uses = 'use library "shared/ncci" version "2026.1" as ncci\n'
+    uses = 'use library "shared/ncci" version "2026.2" as ncci\n'
     body = uses + 'disable edit ncci.PTPX reason "typo"\n'
     assert errors(rules_dir, body) == (
         "test/1.rules:13:1: `ncci.PTPX` does not exist\n"
-        "  hint: Library `ncci` has: PTP."
+        "  hint: Library `ncci` has: PTP, MUE."
     )
 
 

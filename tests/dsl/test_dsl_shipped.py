@@ -51,14 +51,42 @@ def test_public_api_is_pinned():
 def test_every_shipped_file_loads_and_its_tests_pass():
     report = run_tests(SHIPPED)
     assert report.diagnostics == []
-    assert sorted(f.ruleset_id for f in report.files) == sorted(PAYERS)
+    assert [(f.kind, f.ruleset_id) for f in report.files] == [
+        ("library", "ncci"),
+        ("library", "professional-basics"),
+    ] + [("ruleset", payer) for payer in sorted(PAYERS)]
     failed = [r.describe() for f in report.files for r in f.results if not r.passed]
     assert failed == []
     assert all(len(f.results) >= 4 for f in report.files)
-    # Every shipped edit has a test where it fires and one where it does not.
+    # Every shipped edit has a test where it fires and one where it does not:
+    # the shared edits in their library, the payers' own edits in the payer file.
     assert {f.ruleset_id: f.uncovered for f in report.files} == {
-        payer: [] for payer in PAYERS
+        name: [] for name in ["ncci", "professional-basics", *PAYERS]
     }
+    libraries = {f.ruleset_id: sorted(f.coverage) for f in report.files[:2]}
+    assert libraries == {
+        "ncci": ["MUE", "PTP"],
+        "professional-basics": [
+            "DUP-01",
+            "DX-01",
+            "DX-02",
+            "ED-POS",
+            "NPI-01",
+            "NPI-02",
+            "PREV-AGE",
+            "UNITS-01",
+            "ZIP-01",
+        ],
+    }
+    medicare = next(f for f in report.files if f.ruleset_id == "MEDICARE")
+    assert sorted(medicare.coverage) == [
+        "ELIG-01",
+        "ELIG-MA",
+        "ELIG-MBI",
+        "MCR-AWV-AGE",
+        "MCR-PREV",
+    ]
+    assert medicare.from_libraries == 11
     assert report.ok
     assert (
         format_report(report).splitlines()[-1] == f"{report.counts[0]} passed, 0 failed"
