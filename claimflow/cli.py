@@ -102,12 +102,17 @@ def _intake(args: argparse.Namespace) -> int:
     ledger.create_all()
     report = intake_837(ledger, Path(args.file), settings.home / "outbox" / "999")
     print(
-        f"{args.file}: {len(report.claim_ids)} claim(s) read, "
+        f"{args.file}: {len(report.claim_ids) + len(report.held)} claim(s) read, "
         f"{len(report.rejected)} transaction(s) rejected; "
         f"999 in {report.acknowledgment}"
     )
     for reason in report.rejected:
         print(f"  rejected: {reason}")
+    for claim_id in report.held:
+        print(
+            f"  claim {claim_id}: held for submission by hand "
+            "(only 837P claims are sent; see the work queue)"
+        )
     if not report.claim_ids:
         return 1 if report.rejected else 0
 
@@ -146,6 +151,24 @@ def _report(args: argparse.Namespace) -> int:
     fmt = "json" if args.json else "csv" if args.csv else "text"
     as_of = date.fromisoformat(args.as_of) if args.as_of else None
     return report_command(Settings.from_env().database_url, fmt, as_of)
+
+
+def _remittance(args: argparse.Namespace) -> int:
+    from claimflow import remittance_cli
+
+    settings = Settings.from_env()
+    if args.action == "list":
+        status = None if args.all else "held"
+        return remittance_cli.list_command(settings.database_url, status)
+    if args.id is None:
+        print(f"remittance {args.action} needs the remittance ID", file=sys.stderr)
+        return 2
+    if args.action == "show":
+        return remittance_cli.show_command(settings.database_url, args.id)
+    if args.reason is None:
+        print("remittance release needs --reason TEXT", file=sys.stderr)
+        return 2
+    return remittance_cli.release_command(settings, args.id, args.reason)
 
 
 def _codec_server(args: argparse.Namespace) -> int:
@@ -264,6 +287,19 @@ def build_parser() -> argparse.ArgumentParser:
     shape.add_argument("--csv", action="store_true")
     report.add_argument("--as-of", help="YYYY-MM-DD (default today)")
     report.set_defaults(run=_report)
+
+    remittance = sub.add_parser(
+        "remittance",
+        help="list held 835s, show one, release one",
+        description="list: held 835s (--all: every 835); show ID: its deposit, "
+        "differences, claims and PLB pairs; release ID --reason TEXT: post it "
+        "as it is and tell its claims (through the running inbox workflow)",
+    )
+    remittance.add_argument("action", choices=["list", "show", "release"])
+    remittance.add_argument("id", nargs="?", type=int, help="the remittance ID")
+    remittance.add_argument("--reason", help="release: why it may post as it is")
+    remittance.add_argument("--all", action="store_true", help="list: every 835")
+    remittance.set_defaults(run=_remittance)
 
     codec = sub.add_parser(
         "codec-server", help="decode payloads for the Web UI (same key as workers)"

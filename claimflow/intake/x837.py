@@ -1,4 +1,4 @@
-"""Intake of 837P/837I files from a practice-management system.
+"""Intake of 837P/837I/837D files from a practice-management system.
 
 ``claimflow intake 837 FILE`` reads the file transaction by transaction, puts every
 readable claim in the ledger (with its patient, providers, payer and coverage) and
@@ -6,6 +6,13 @@ starts its workflow. A transaction that cannot be read is kept verbatim in the l
 quarantine with its reason and a work item, and a 999 answers the file: accepted sets,
 rejected sets with the segment that failed. Reading the same file again creates
 nothing new: claims are keyed by billing NPI, CLM01 and date of service.
+
+The claim workflow submits 837P only (the submission activities build
+professional claims), so an institutional (837I) or dental (837D) claim is put
+in the ledger but starts no workflow that could never send it: it is held with
+a work item for a person in :data:`MANUAL_SUBMISSION_QUEUE`, naming the inbound
+file that holds it as received (the ledger's claim lines keep procedure, units,
+charge and date, not revenue codes or teeth).
 """
 
 from __future__ import annotations
@@ -20,7 +27,11 @@ from claimflow.ledger import Ledger
 from claimflow.models import Claim
 
 QUARANTINE_QUEUE = "EDI-Support"
+MANUAL_SUBMISSION_QUEUE = "Billing-Manual-Submission"
 RECEIVER_ID = "CLAIMFLOW"
+# Claim kinds the claim workflow can send (it builds an 837P).
+WORKFLOW_KINDS = frozenset({"professional"})
+_FORMS = {"institutional": "837I", "dental": "837D"}
 
 
 @dataclass
@@ -28,7 +39,8 @@ class Intake837Report:
     """What one 837 file gave the ledger."""
 
     file_id: int
-    claim_ids: list[int] = field(default_factory=list)
+    claim_ids: list[int] = field(default_factory=list)  # workflows to start
+    held: list[int] = field(default_factory=list)  # stored, for a person to send
     rejected: list[str] = field(default_factory=list)  # reasons, file order
     acknowledgment: Path | None = None
 
@@ -83,8 +95,9 @@ def intake_837(ledger: Ledger, path: Path, outbox: Path) -> Intake837Report:
         outbox: Folder the 999 is written to (``<file name>.999``).
 
     Returns:
-        The claim ids created (or found from an earlier read), the reasons of the
-        rejected transactions, and the 999's path.
+        The claim ids created (or found from an earlier read) whose workflows
+        are to start, the ids of institutional and dental claims held for a
+        person, the reasons of the rejected transactions, and the 999's path.
     """
     content = path.read_bytes()
     text = content.decode("utf-8", errors="replace")
@@ -106,7 +119,22 @@ def intake_837(ledger: Ledger, path: Path, outbox: Path) -> Intake837Report:
         return Intake837Report(file_id=file_id, rejected=[str(err)])
     report = Intake837Report(file_id=file_id)
     for claim in read.items:
-        report.claim_ids.append(store_claim(ledger, claim))
+        claim_id = store_claim(ledger, claim)
+        if claim.kind in WORKFLOW_KINDS:
+            report.claim_ids.append(claim_id)
+            continue
+        report.held.append(claim_id)
+        form = _FORMS[claim.kind]
+        ledger.create_work_item(
+            claim_id,
+            MANUAL_SUBMISSION_QUEUE,
+            f"{form} claim {claim_id} to submit by hand",
+            f"claimflow sends 837P claims only; this {claim.kind} claim is in "
+            f"the ledger but no workflow will send it. The {form} as received "
+            f"is inbound file {file_id}.",
+            None,
+            f"manual-submission-{claim_id}",
+        )
     for rejected in read.rejected:
         report.rejected.append(rejected.reason)
         _quarantine(

@@ -63,8 +63,11 @@ def read_claim_segment(details: dict, s: Segment) -> bool:
 
 
 def _moment(s: Segment, text: str, form: str, expected: str) -> datetime:
+    # strptime takes "1" for an hour, so the length is checked first: the
+    # format's digits, two per directive and four for the year.
+    digits = 2 * form.count("%") + (2 if "%Y" in form else 0)
     try:
-        if not text.isdigit():
+        if len(text) != digits or not text.isdigit():
             raise ValueError(text)
         return datetime.strptime(text, form)
     except ValueError as exc:

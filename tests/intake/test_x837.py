@@ -46,3 +46,48 @@ def test_unreadable_transactions_are_quarantined_and_rejected_in_the_999(
     assert quarantined[0].quarantine_reason == report.rejected[0]
     items = ledger.open_work_items()
     assert [i.queue for i in items] == ["EDI-Support", "EDI-Support"]
+
+
+DENTAL = SAMPLES.parent / "837D" / "ims-fork-dental-two-lines.837d"
+
+
+def test_the_dental_sample_is_rejected_for_its_st03(ledger, tmp_path):
+    report = intake_837(ledger, DENTAL, tmp_path / "999")
+
+    assert report.claim_ids == report.held == []
+    assert report.rejected == [
+        "segment 3 ST: (005010X224) is not a valid code for Implementation "
+        "Convention Reference (ST03) (005010X224)"
+    ]
+    [ack] = x12.parse_999(report.acknowledgment.read_text())
+    assert ack.accepted is False
+    assert [q.quarantine_reason for q in ledger.list_quarantine()] == report.rejected
+
+
+def test_a_dental_claim_is_stored_and_held_for_a_person(ledger, tmp_path):
+    fixed = tmp_path / "dental.837d"
+    fixed.write_text(DENTAL.read_text().replace("*005010X224~", "*005010X224A2~"))
+
+    report = intake_837(ledger, fixed, tmp_path / "999")
+    again = intake_837(ledger, fixed, tmp_path / "999")
+
+    assert report.rejected == []
+    assert report.claim_ids == again.claim_ids == []
+    assert report.held == again.held == [1]
+    [ack] = x12.parse_999(report.acknowledgment.read_text())
+    assert ack.accepted is True
+    claim = ledger.get_claim(1)
+    assert claim.kind == "dental"
+    assert claim.total_charge == Decimal("150.00")
+    assert [(line.procedure, line.charge) for line in claim.lines] == [
+        ("D2150", Decimal("100.00")),
+        ("D1110", Decimal("50.00")),
+    ]
+    [item] = ledger.open_work_items(1)
+    assert item.queue == "Billing-Manual-Submission"
+    assert item.title == "837D claim 1 to submit by hand"
+    assert item.reason == (
+        "claimflow sends 837P claims only; this dental claim is in the ledger "
+        f"but no workflow will send it. The 837D as received is inbound file "
+        f"{report.file_id}."
+    )
