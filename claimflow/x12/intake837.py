@@ -1,4 +1,4 @@
-"""Intake of 837P/837I files from a practice-management system.
+"""Intake of 837P/837I/837D files from a practice-management system.
 
 :func:`read_837_file` turns a file into claims, transaction by transaction: the
 claims of every readable 837 transaction set come back in file order, and a set
@@ -23,7 +23,7 @@ class Intake837:
 
 
 def read_837_file(text: str, *, check_with_pyx12: bool = False) -> Intake837:
-    """Read an 837P or 837I file into claims plus rejected transactions.
+    """Read an 837P, 837I or 837D file into claims plus rejected transactions.
 
     Args:
         text: The file as received; several ISA/GS/ST, a BOM and any line
@@ -37,8 +37,8 @@ def read_837_file(text: str, *, check_with_pyx12: bool = False) -> Intake837:
     Returns:
         The claims and the rejected transaction sets, each with its ISA, GS and
         ST..SE text as received and the error naming segment number, segment
-        ID, element, value and what was expected. An 837D set is rejected,
-        since claims have no dental kind.
+        ID, element, value and what was expected. Claims of an 837I are
+        ``kind="institutional"``, of an 837D ``kind="dental"``.
 
     Raises:
         X12Error: The text cannot be cut into transactions at all (no ISA, or
