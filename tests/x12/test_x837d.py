@@ -17,7 +17,14 @@ from claimflow.models import (
     Tooth,
     ToothStatus,
 )
-from claimflow.x12 import X12BuildError, X12Error, build_837d, parse_837, validate
+from claimflow.x12 import (
+    X12BuildError,
+    X12Error,
+    build_837d,
+    parse_837,
+    read_837_file,
+    validate,
+)
 
 from .conftest import SUBMITTER, make_claim, make_envelope, read_fixture
 
@@ -51,6 +58,22 @@ def test_dental_sample_reads_as_one_claim_of_two_lines():
     assert claim.coverage.relationship == "19"
     assert claim.coverage.subscriber_first_name == "JANE"
     assert claim.coverage.payer_id == "66783JJT"
+
+
+def test_dental_sample_is_read_at_intake_and_only_pyx12_objects_to_it():
+    read = read_837_file(read_fixture(SAMPLE))
+    assert read.rejected == []
+    assert [(c.kind, c.total_charge, len(c.lines)) for c in read.claims] == [
+        ("dental", Decimal("150.00"), 2)
+    ]
+    # ST03 says 005010X224 where GS08 says 005010X224A2: pyx12 refuses that,
+    # so the ledger intake (which checks with pyx12) quarantines the set.
+    strict = read_837_file(read_fixture(SAMPLE), check_with_pyx12=True)
+    assert strict.claims == []
+    assert [r.reason for r in strict.rejected] == [
+        "segment 3 ST: (005010X224) is not a valid code for Implementation "
+        "Convention Reference (ST03) (005010X224)"
+    ]
 
 
 def test_dn1_and_dn2_are_read_into_the_claims_dental_details():
