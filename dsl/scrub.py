@@ -245,7 +245,8 @@ class CompiledEdit:
         trace = [{"text": text, "value": value} for text, value in trace_pairs]
         for path, getter in self.readers:
             trace.append({"text": path, "value": show(getter(env))})
-        trace += [{"text": t, "value": v} for t, v in self._dated(env)]
+        if self.dated_releases:  # most edits read no dated release: skip the call
+            trace += [{"text": t, "value": v} for t, v in self._dated(env)]
         trace += self.release_dicts
         finding = Finding(
             edit_id=self.id,
