@@ -1,10 +1,14 @@
 """`claimflow intake 837`: claims into the ledger, bad transactions kept, a 999 back."""
 
+from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
 
+from factories import CLINIC, make_claim
+
 from claimflow import x12
 from claimflow.intake.x837 import intake_837
+from claimflow.models import DatedCode, InstitutionalDetails
 
 SAMPLES = Path(__file__).resolve().parents[1] / "fixtures" / "x12" / "837P"
 
@@ -90,4 +94,61 @@ def test_a_dental_claim_is_stored_and_held_for_a_person(ledger, tmp_path):
         "claimflow sends 837P claims only; this dental claim is in the ledger "
         f"but no workflow will send it. The 837D as received is inbound file "
         f"{report.file_id}."
+    )
+
+
+def test_an_inpatient_837i_claim_keeps_its_admission_and_is_held(ledger, tmp_path):
+    day = date(2026, 2, 27)
+    details = InstitutionalDetails(
+        admission_date=date(2026, 2, 25),
+        admission_hour=time(14, 5),
+        admission_type="1",
+        admission_source="7",
+        patient_status="01",
+        drg="292",
+        principal_procedure=DatedCode(code="02703ZZ", on=date(2026, 2, 26)),
+    )
+    plain = make_claim(service_date=day, lines=[("", "1250.00"), ("80053", "42.25")])
+    claim = plain.model_copy(
+        update={
+            "patient_control_number": "C9V1",
+            "kind": "institutional",
+            "facility_type_code": "11",
+            "institutional": details,
+            "lines": [
+                line.model_copy(
+                    update={
+                        "revenue_code": revenue,
+                        "place_of_service": "",
+                        "line_control_number": f"C9V1L{line.line_number}",
+                    }
+                )
+                for line, revenue in zip(plain.lines, ["0120", "0300"], strict=True)
+            ],
+        }
+    )
+    envelope = x12.Envelope(
+        sender_id="PRACTICE",
+        receiver_id="CLAIMFLOW",
+        interchange_control_number=5,
+        group_control_number=5,
+        transaction_control_number="0005",
+        created=datetime(2026, 3, 2, 9, 30),
+        contact_phone="5555550100",
+    )
+    path = tmp_path / "stay.837i"
+    path.write_text(x12.build_837i([claim], envelope, CLINIC, "CLAIMFLOW", "CF"))
+
+    report = intake_837(ledger, path, tmp_path / "999")
+
+    assert (report.rejected, report.claim_ids, report.held) == ([], [], [1])
+    stored = ledger.get_claim(1)
+    assert stored.kind == "institutional"
+    assert stored.facility_type_code == "11"
+    assert stored.institutional == details
+    assert stored.total_charge == Decimal("1292.25")
+    [item] = ledger.open_work_items(1)
+    assert (item.queue, item.title) == (
+        "Billing-Manual-Submission",
+        "837I claim 1 to submit by hand",
     )
