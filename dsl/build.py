@@ -317,6 +317,7 @@ def check_edit(edit: Edit, error) -> None:
             edit.pos,
             f"Edit {edit.id} never fires",
             "Add `flag when ...` or a `check`.",
+            code="incomplete-edit",
             caret=False,
         )
     if edit.flag is not None and edit.check is not None:
@@ -331,6 +332,7 @@ def check_edit(edit: Edit, error) -> None:
             edit.pos,
             f"Edit {edit.id} has no `severity`",
             "Add `severity error`, `severity warning` or `severity info`.",
+            code="incomplete-edit",
             caret=False,
         )
     if edit.message is None:
@@ -338,6 +340,7 @@ def check_edit(edit: Edit, error) -> None:
             edit.pos,
             f"Edit {edit.id} has no `message`",
             'Add `message "..."`.',
+            code="incomplete-edit",
             caret=False,
         )
     subject = "line" if edit.check is not None else edit.subject
@@ -361,6 +364,7 @@ def check_edit(edit: Edit, error) -> None:
                     edit.message.pos,
                     f"`{{{name}}}` cannot be used in this edit",
                     f"This edit runs for each {subject}.",
+                    "field-out-of-scope",
                 )
 
 

@@ -11,6 +11,14 @@ checked as usual; the file itself is never compiled.
 What a left-out block declares (a route, a gateway, a data alias, a section such as
 `timely filing`) is remembered, so the checks do not report it as missing: the
 syntax error already says what is wrong there.
+
+A block is not always lost whole: when blanking the line the parser stopped at (and
+then the next one it stops at, a few times) makes the block parse, the rest of the
+block goes back in, so a misspelled field two lines below a misspelled keyword is
+reported in the same run. What the blanked lines said is then missing from the
+block, so the checks that would only echo that (an edit without `severity`, a
+field read outside the `for each` that was blanked) are not reported for it
+(:data:`ECHO_CODES`).
 """
 
 from __future__ import annotations
@@ -19,7 +27,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from lark import Tree
-from lark.exceptions import UnexpectedInput
+from lark.exceptions import UnexpectedInput, UnexpectedToken
 
 from dsl.errors import Diagnostic
 from dsl.parser import get_parser, parse_text
@@ -45,6 +53,10 @@ _TOP_WORDS = {
     "test",
 }
 _ALIAS = re.compile(r"\bas\s+([a-z_][a-z0-9_]*)\s*$")
+# How many lines of one block may be blanked before it is left out whole.
+_MAX_BLANKED = 5
+# Diagnostics that, inside a repaired block, may only echo a blanked line.
+ECHO_CODES = {"incomplete-edit", "field-out-of-scope"}
 
 
 @dataclass
@@ -76,11 +88,19 @@ class Recovered:
             cannot be cut into blocks that way).
         diagnostics: Syntax errors of blocks the whole-file parse did not reach.
         cut: What the left-out blocks declare (see :meth:`Block.declares`).
+        repaired: ``(first, last)`` lines of the blocks kept with lines blanked.
     """
 
     tree: Tree | None
     diagnostics: list[Diagnostic] = field(default_factory=list)
     cut: set[str] = field(default_factory=set)
+    repaired: list[tuple[int, int]] = field(default_factory=list)
+
+    def echoes(self, diag: Diagnostic) -> bool:
+        """True for a check that may only repeat what a blanked line said."""
+        return diag.code in ECHO_CODES and any(
+            first <= diag.line <= last for first, last in self.repaired
+        )
 
 
 def blocks(lines: list[str]) -> list[Block]:
@@ -97,11 +117,35 @@ def blocks(lines: list[str]) -> list[Block]:
 
 
 def _parses(text: str) -> bool:
+    return _stop_line(text) is None
+
+
+def _stop_line(text: str) -> int | None:
+    """The line the parser stops at, ``0`` at the end of the text, ``None`` when
+    the text parses."""
     try:
         get_parser().parse(text)
-    except UnexpectedInput:
-        return False
-    return True
+    except UnexpectedToken as err:
+        return 0 if err.token.type == "$END" else err.line
+    except UnexpectedInput as err:
+        return err.line
+    return None
+
+
+def _repair(body: list[str], first: int) -> list[str] | None:
+    """The block's lines with the ones the parser stops at blanked, when that
+    makes it parse; ``None`` when it does not, or when the stop is on the
+    block's first line or its `end` (the block itself is broken there)."""
+    body = list(body)
+    for _ in range(_MAX_BLANKED):
+        stop = _stop_line("\n" * (first - 1) + "\n".join(body) + "\n")
+        if stop is None:
+            return body
+        index = stop - first
+        if stop == 0 or not 0 < index < len(body) - 1:
+            return None
+        body[index] = ""
+    return None
 
 
 def recover(text: str, display: str, syntax: list[Diagnostic]) -> Recovered:
@@ -130,13 +174,16 @@ def recover(text: str, display: str, syntax: list[Diagnostic]) -> Recovered:
             kept[block.first - 1 : block.last] = body
             continue
         result.cut.add(block.declares())
-        if any(block.first <= d.line <= block.last for d in syntax):
-            continue
-        nxt = parts[index + 1] if index + 1 < len(parts) else None
-        # The first error only: the block is left out, so what the parser says
-        # after it has skipped a token is more likely an echo than a mistake.
-        first = parse_text(padded, display)[1][:1]
-        result.diagnostics += [_before_next(d, nxt) for d in first]
+        if not any(block.first <= d.line <= block.last for d in syntax):
+            nxt = parts[index + 1] if index + 1 < len(parts) else None
+            # The first error only: what the parser says after it has skipped a
+            # token is more likely an echo than a mistake.
+            first = parse_text(padded, display)[1][:1]
+            result.diagnostics += [_before_next(d, nxt) for d in first]
+        repaired = _repair(body, block.first)
+        if repaired is not None:
+            kept[block.first - 1 : block.last] = repaired
+            result.repaired.append((block.first, block.last))
     joined = "\n".join(kept) + "\n"
     try:
         result.tree = get_parser().parse(joined)

@@ -17,7 +17,7 @@ from dsl.hashing import canonical
 from dsl.link import Linker
 from dsl.model import RuleFile
 from dsl.parser import parse_text
-from dsl.recover import recover
+from dsl.recover import Recovered, recover
 from dsl.runtime import CompiledRuleset
 
 RULES_DIR_ENV = "CLAIMFLOW_RULES_DIR"
@@ -66,11 +66,12 @@ def compile_rules(root: Path) -> Compiled:
     files: list[RuleFile] = []
     diags: list[Diagnostic] = []
     broken: set[str] = set()
+    recovered: dict[str, Recovered] = {}  # files with syntax errors, partly kept
     for path in sorted(root.rglob("*.rules")):
         rel = path.relative_to(root).as_posix()
         text = path.read_text(encoding="utf-8")
         tree, syntax = parse_text(text, rel)
-        cut: set[str] = set()
+        partial = None
         if tree is None:
             diags += syntax
             broken.add(rel)
@@ -78,17 +79,21 @@ def compile_rules(root: Path) -> Compiled:
             diags += partial.diagnostics
             if partial.tree is None:
                 continue
-            tree, cut = partial.tree, partial.cut
+            tree = partial.tree
+            recovered[rel] = partial
         rule_file, found = build(tree, text, rel, rel)
         rule_file.canonical = canonical(tree)
         rule_file.lines = text.splitlines()
-        rule_file.cut = cut
+        rule_file.cut = partial.cut if partial else set()
         files.append(rule_file)
         diags += found
     linker = Linker(root, files)
     for rule_file in files:
         linker.resolve(rule_file)
     diags += linker.diags
+    diags = [
+        d for d in diags if d.file not in recovered or not recovered[d.file].echoes(d)
+    ]
     bad = broken | {d.file for d in errors_only(diags)}
     compiled, libraries = [], []
     for rule_file in files:

@@ -232,6 +232,42 @@ def test_syntax_error_and_misspelled_field_in_one_run(rules_dir):
     )
 
 
+def test_syntax_error_and_misspelled_field_in_the_same_block(rules_dir):
+    # The line the parser stops at is blanked and the rest of the edit is
+    # checked; its missing `severity` is not reported again.
+    text = mutate("  severity error", "  severty error").replace(
+        "flag when line.units", "flag when line.unit"
+    )
+    assert errors_for(rules_dir, text) == (
+        "test/1.rules:13:13: `line` has no field `unit`\n"
+        "      flag when line.unit > 1\n"
+        "                ^\n"
+        "  hint: Did you mean `line.units`? Fields of line: number, procedure, "
+        "modifiers, revenue_code, units, charge, pos, service_date, "
+        "diagnosis_pointers\n"
+        "test/1.rules:14:3: Unknown word `severty`\n"
+        "      severty error\n"
+        "      ^\n"
+        "  hint: Did you mean `severity`?"
+    )
+
+
+def test_a_blanked_for_each_line_is_not_echoed_as_out_of_scope_fields(rules_dir):
+    text = mutate("for each line where", "for each lines where").replace(
+        "  message", "  mesage"
+    )
+    assert errors_for(rules_dir, text) == (
+        "test/1.rules:12:12: Unknown word `lines`\n"
+        "      for each lines where line.procedure in [99211..99215]\n"
+        "               ^\n"
+        "  hint: Did you mean `line`?\n"
+        "test/1.rules:15:3: Unknown word `mesage`\n"
+        '      mesage "{line.procedure} has {line.units} units"\n'
+        "      ^\n"
+        "  hint: Did you mean `message`?"
+    )
+
+
 def test_errors_after_an_unclosed_block_are_found_too(rules_dir):
     close = "  otherwise: close claim"
     text = mutate('units"\nend\n', 'units"\n').replace(
