@@ -32,9 +32,10 @@ _OTHER_PROCEDURE = ("BBQ", "BQ")
 
 
 def is_inpatient(facility_type_code: str | None) -> bool:
-    """True for an inpatient bill: a hospital, skilled nursing or swing-bed
-    facility (type 1, 2, 4, 5, 6 read loosely as 1-6) billed as inpatient
-    (classification 1 Part A or 2 Part B)."""
+    """True for an inpatient bill, read from CLM05-1 as the builder always has:
+    a facility type 1 to 6 (1 hospital, 2 skilled nursing, ...) with
+    classification 1 (inpatient, Part A) or 2 (inpatient, Part B). It errs on
+    the side of asking for admission data (3x home health counts too)."""
     code = facility_type_code or ""
     return len(code) == 2 and code[0] in "123456" and code[1] in "12"
 
