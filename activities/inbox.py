@@ -12,17 +12,20 @@ from __future__ import annotations
 import hashlib
 
 from temporalio import activity
+from temporalio.exceptions import ApplicationError
 
 from claimflow import x12
 from claimflow.clearinghouse.base import Clearinghouse
-from claimflow.ledger import Ledger
+from claimflow.ledger import Ledger, NotFoundError, RemitClaimMatch
 from claimflow.messages import (
     AcknowledgmentSignal,
     ClaimMessage,
     FileOutcome,
+    ReleaseRemittance,
+    RemittanceReleased,
     RemittanceSignal,
 )
-from claimflow.models import ClaimAcknowledgment
+from claimflow.models import ClaimAcknowledgment, RemitClaim
 
 QUARANTINE_QUEUE = "EDI-Support"
 
@@ -44,6 +47,7 @@ class InboxActivities:
             self.read_inbound_file,
             self.acknowledge_inbound_file,
             self.undeliverable,
+            self.release_remittance,
         ]
 
     @activity.defn(name="undeliverable")
@@ -53,7 +57,7 @@ class InboxActivities:
         what = "acknowledgment"
         if message.remittance is not None:
             what = f"835 claim payment {message.remittance.remit_claim_id}"
-            self.ledger.post_remittance_claim(message.remittance.remit_claim_id)
+            self.ledger.post_remittance(message.remittance.remit_claim_id)
         self.ledger.create_work_item(
             claim_id,
             QUARANTINE_QUEUE,
@@ -185,26 +189,66 @@ class InboxActivities:
         messages = []
         for remittance in x12.parse_835(text):
             stored = self.ledger.store_remittance(file_id, remittance)
-            by_pcn = {c.patient_control_number: c for c in remittance.claims}
-            for match in stored.claims:
-                if match.claim_id is None:
-                    continue  # the ledger opened an unmatched-remittance work item
-                clp = by_pcn[match.patient_control_number]
-                messages.append(
-                    ClaimMessage(
-                        workflow_id=claim_workflow_id(match.claim_id),
-                        remittance=RemittanceSignal(
-                            transaction_id=f"835-{match.remit_claim_id}",
-                            remit_claim_id=match.remit_claim_id,
-                            claim_version=match.version,
-                            status_code=match.status_code,
-                            paid=clp.paid,
-                            patient_responsibility=clp.patient_responsibility,
-                            payer_claim_number=clp.payer_claim_number,
-                        ),
-                    )
-                )
+            # The stored CLPs come in the transaction's order (a held 835 lists
+            # none); matching by position keeps a reversal and its correction,
+            # which share a patient control number, apart.
+            for match, clp in zip(stored.claims, remittance.claims, strict=False):
+                messages.extend(_remittance_message(match, clp))
         return messages
+
+    @activity.defn(name="release_remittance")
+    def release_remittance(self, request: ReleaseRemittance) -> RemittanceReleased:
+        """Let a held 835 post; say which claims to tell, as reading it would.
+
+        Raises:
+            ApplicationError: ``remittance-not-found`` (not retried) when no
+                835 has the id.
+        """
+        try:
+            before = self.ledger.remittance_detail(request.remittance_id)
+            stored = self.ledger.release_remittance(
+                request.remittance_id, request.reason
+            )
+        except NotFoundError as err:
+            raise ApplicationError(
+                str(err), type="remittance-not-found", non_retryable=True
+            ) from err
+        messages = []
+        for match in stored.claims:
+            clp = self.ledger.remit_claim(match.remit_claim_id)
+            messages.extend(_remittance_message(match, clp))
+        activity.logger.info(
+            "835 %s released: %d claim message(s)", stored.remittance_id, len(messages)
+        )
+        return RemittanceReleased(
+            remittance_id=stored.remittance_id,
+            was_held=before.remittance.status == "held",
+            messages=messages,
+        )
+
+
+def _remittance_message(match: RemitClaimMatch, clp: RemitClaim) -> list[ClaimMessage]:
+    """The ``remittance`` signal for one stored CLP (none when it has no claim).
+
+    The transaction ID is the stored CLP's, so a claim told twice (a file read
+    again, a release repeated) recognises the second message.
+    """
+    if match.claim_id is None:
+        return []  # the ledger opened an unmatched-remittance work item
+    return [
+        ClaimMessage(
+            workflow_id=claim_workflow_id(match.claim_id),
+            remittance=RemittanceSignal(
+                transaction_id=f"835-{match.remit_claim_id}",
+                remit_claim_id=match.remit_claim_id,
+                claim_version=match.version,
+                status_code=match.status_code,
+                paid=clp.paid,
+                patient_responsibility=clp.patient_responsibility,
+                payer_claim_number=clp.payer_claim_number,
+            ),
+        )
+    ]
 
 
 __all__ = ["InboxActivities", "claim_workflow_id"]

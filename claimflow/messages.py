@@ -332,6 +332,29 @@ class InboxInput(Message):
     polls_before_continue: int = 500
 
 
+class ReleaseRemittance(Message):
+    """Ops release a held 835 (one whose figures do not balance) to post it.
+
+    Sent to the inbox workflow (update ``release_remittance``) from the Web UI
+    or ``claimflow remittance release``.
+    """
+
+    transaction_id: str
+    remittance_id: int  # from ``claimflow remittance list``
+    reason: str  # why it may post as it is, e.g. "payer confirmed by phone"
+
+
+class RemittanceReleased(Message):
+    """What releasing a held 835 did."""
+
+    remittance_id: int
+    # False when it was not held (released before, or it balanced): nothing
+    # changed in the ledger, and the claims are told again (they ignore it).
+    was_held: bool
+    # The remittance signals sent, one per CLP that matched a claim.
+    messages: list[ClaimMessage]
+
+
 class DecideResult(Message):
     actions: list[Action]
     explanation: str = ""

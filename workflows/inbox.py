@@ -5,6 +5,12 @@ every file in an activity (999, 277CA and 835), signals the claim workflows the 
 concerns, and only then acknowledges the file at the clearinghouse: a crash in between
 reads the file again, and the claims ignore the repeated messages by transaction ID.
 It continues as new after a bounded number of polls so its history stays small.
+
+An 835 whose own figures do not balance is held in the ledger and tells no claim. Ops
+staff release it with the ``release_remittance`` update (from the Web UI, or
+``claimflow remittance release``): the ledger posts its provider-level adjustments and
+the claims it pays get their ``remittance`` signals exactly as if the file had just
+been read, so each claim posts its own payment.
 """
 
 from __future__ import annotations
@@ -16,7 +22,13 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
-    from claimflow.messages import ClaimMessage, FileOutcome, InboxInput
+    from claimflow.messages import (
+        ClaimMessage,
+        FileOutcome,
+        InboxInput,
+        ReleaseRemittance,
+        RemittanceReleased,
+    )
 
 ACTIVITY = dict(
     start_to_close_timeout=timedelta(minutes=5),
@@ -70,6 +82,29 @@ class InboxWorkflow:
             )
         await workflow.wait_condition(workflow.all_handlers_finished)
         workflow.continue_as_new(inp)
+
+    @workflow.update(
+        description="Release a held 835 (see `claimflow remittance list`): it "
+        "posts as it is and its claims are told, as when a file is read."
+    )
+    async def release_remittance(
+        self, request: ReleaseRemittance
+    ) -> RemittanceReleased:
+        released = await workflow.execute_activity(
+            "release_remittance",
+            request,
+            result_type=RemittanceReleased,
+            summary=f"Release 835 {request.remittance_id}",
+            **ACTIVITY,
+        )
+        await asyncio.gather(*(self._deliver(m) for m in released.messages))
+        return released
+
+    @release_remittance.validator
+    def _check_release(self, request: ReleaseRemittance) -> None:
+        # Refused before it enters the history: a release needs a person's why.
+        if not request.reason.strip():
+            raise ValueError("a release needs a reason (why it may post as it is)")
 
     async def _deliver(self, message: ClaimMessage) -> None:
         handle = workflow.get_external_workflow_handle(message.workflow_id)

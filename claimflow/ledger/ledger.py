@@ -9,6 +9,7 @@ from claimflow.ledger._money import MoneyMixin
 from claimflow.ledger._parties import PartiesMixin
 from claimflow.ledger._patients import PatientsMixin
 from claimflow.ledger._provider import ProviderMixin
+from claimflow.ledger._remit_views import RemittanceViewsMixin
 from claimflow.ledger._remits import RemittanceMixin
 from claimflow.ledger._work import WorkMixin
 
@@ -19,6 +20,7 @@ class Ledger(
     ExchangeMixin,
     BatchMixin,
     RemittanceMixin,
+    RemittanceViewsMixin,
     ProviderMixin,
     MoneyMixin,
     PatientsMixin,

@@ -136,6 +136,49 @@ class DepositReconciliation(Model):
         return self.difference == 0
 
 
+class RemittanceInfo(Model):
+    """One stored 835 transaction as listed for people."""
+
+    remittance_id: int
+    status: str  # "posted", or "held" (its figures do not balance)
+    file_name: str  # the inbound file it came in
+    received_at: datetime
+    trace_number: str  # TRN02
+    transaction_control_number: str  # ST02
+    payer_name: str
+    payment_amount: Money  # BPR02, the deposit
+    payment_date: date | None  # BPR16
+    claims: int  # CLPs
+    provider_adjustments: int  # PLB pairs
+
+
+class RemitClaimView(Model):
+    """One CLP of a stored 835: what it says and whether it posted."""
+
+    remit_claim_id: int
+    sequence: int
+    patient_control_number: str
+    claim_id: int | None  # None: it matched no claim (a work item says so)
+    status_code: str  # CLP02
+    charge: Money
+    paid: Money
+    patient_responsibility: Money
+    posted: bool
+
+
+class RemittanceDetail(Model):
+    """One stored 835 in full, for a person deciding whether to release it."""
+
+    remittance: RemittanceInfo
+    reconciliation: DepositReconciliation
+    # Where its own figures fail to balance (empty when they do not).
+    differences: list[str] = Field(default_factory=list)
+    claims: list[RemitClaimView] = Field(default_factory=list)
+    provider_adjustments: list[ProviderAdjustmentInfo] = Field(default_factory=list)
+    # The remittance_balance item opened when it was held (open or resolved).
+    balance_work_item: WorkItem | None = None
+
+
 class StatementLine(Model):
     """One claim on a patient statement."""
 
@@ -205,6 +248,9 @@ __all__ = [
     "PostingResult",
     "ProviderAdjustmentInfo",
     "RemitClaimMatch",
+    "RemitClaimView",
+    "RemittanceDetail",
+    "RemittanceInfo",
     "RemittanceStored",
     "StatementLine",
     "StatusInfo",

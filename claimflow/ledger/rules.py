@@ -126,20 +126,30 @@ def deposit_difference(remittance: Remittance) -> Decimal:
     return money(remittance.payment_amount - (claims - plb))
 
 
+def deposit_wording(payment: Decimal, claims: Decimal, plb: Decimal) -> list[str]:
+    """Say how a deposit misses claim payments less PLB (empty when it does not).
+
+    Args:
+        payment: BPR02.
+        claims: The sum of CLP04.
+        plb: The sum of the PLB amounts.
+    """
+    difference = money(payment - (claims - plb))
+    if not difference:
+        return []
+    return [
+        f"payment {payment} but claim payments {claims} less provider "
+        f"adjustments {plb} is {money(claims - plb)}, off by {difference}"
+    ]
+
+
 def transaction_differences(remittance: Remittance) -> list[str]:
     """Every way the transaction's own figures fail to balance, in plain words."""
-    found = []
-    difference = deposit_difference(remittance)
-    if difference:
-        claims = money(sum((clp.paid for clp in remittance.claims), Decimal(0)))
-        plb = money(
-            sum((adj.amount for adj in remittance.provider_adjustments), Decimal(0))
-        )
-        found.append(
-            f"payment {remittance.payment_amount} but claim payments {claims} "
-            f"less provider adjustments {plb} is {money(claims - plb)}, "
-            f"off by {difference}"
-        )
+    claims = money(sum((clp.paid for clp in remittance.claims), Decimal(0)))
+    plb = money(
+        sum((adj.amount for adj in remittance.provider_adjustments), Decimal(0))
+    )
+    found = deposit_wording(remittance.payment_amount, claims, plb)
     for sequence, clp in enumerate(remittance.claims, start=1):
         found.extend(claim_differences(clp, sequence))
     return found
