@@ -66,6 +66,8 @@ def read_dental_claim_segment(claim: dict, s: Segment) -> bool:
         details.orthodontic_months_remaining = _months(s, 2)
         return True
     if s.id == "DN2":
+        if not s.get(1):
+            raise s.fail(1, "tooth number missing", "a tooth number (DN201)")
         status = s.get(2)
         if status not in ("E", "M"):
             raise s.fail(2, "unknown tooth status", "E (to be extracted), M (missing)")

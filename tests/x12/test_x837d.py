@@ -132,6 +132,13 @@ def test_dn1_and_dn2_are_read_into_the_claims_dental_details():
         ),
         pytest.param(
             "DTP*472*D8*20061029~",
+            "DTP*472*D8*20061029~DN2**M****JP~",
+            "segment 25 DN2 element 01: tooth number missing; found ''; "
+            "expected a tooth number (DN201)",
+            id="no-tooth-number",
+        ),
+        pytest.param(
+            "DTP*472*D8*20061029~",
             "DTP*472*D8*20061029~DN1*24.5~",
             "segment 25 DN1 element 01: months of treatment must be whole; "
             "found '24.5'; expected 0, 1, 2, ...",
