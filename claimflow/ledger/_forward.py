@@ -20,6 +20,7 @@ forward balance of its own that a person has to settle.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import text
 from sqlmodel import Session, select
@@ -36,6 +37,7 @@ from claimflow.models import money
 
 FORWARD_BALANCE = "FB"
 FORWARD_BALANCE_QUEUE = "provider_suspense"
+FORWARD_BALANCE_TITLE = "Forward balance open"
 
 
 def _journaled_pairs(
@@ -60,15 +62,16 @@ def _journaled_pairs(
     return list(session.exec(statement.order_by(LedgerEntryRow.id)).all())
 
 
-def _group(pairs: list[ProviderAdjustmentRow]) -> list[list[ProviderAdjustmentRow]]:
-    """Split pairs (journal order) into forward balances, each from its opener.
+def group_forward_balances(pairs: list[Any]) -> list[list[Any]]:
+    """Split FB pairs (journal order) into forward balances, each from its opener.
 
     Pairs of one provider and reference go into the balance open under that
     reference until it nets to zero; a pair without a reference is a balance
-    of its own.
+    of its own. Pure: pairs are anything with ``provider_id``, ``reference``
+    and ``amount`` (table rows, or plain rows in a migration).
     """
-    balances: list[list[ProviderAdjustmentRow]] = []
-    open_by_key: dict[tuple[str, str], list[ProviderAdjustmentRow]] = {}
+    balances: list[list[Any]] = []
+    open_by_key: dict[tuple[str, str], list[Any]] = {}
     for pair in pairs:
         key = (pair.provider_id, pair.reference or "")
         current = open_by_key.get(key) if pair.reference else None
@@ -83,7 +86,7 @@ def _group(pairs: list[ProviderAdjustmentRow]) -> list[list[ProviderAdjustmentRo
     return balances
 
 
-def _net(pairs: list[ProviderAdjustmentRow]) -> Decimal:
+def _net(pairs: list[Any]) -> Decimal:
     # Summed in Python: SQLite would sum Numeric columns as floats.
     return money(sum((pair.amount for pair in pairs), Decimal(0)))
 
@@ -107,7 +110,7 @@ def match_forward_balance(
             {"key": f"forward-balance:{row.provider_id}:{row.reference}"},
         )
     pairs = _journaled_pairs(session, row.provider_id, row.reference, True)
-    mine = next(group for group in _group(pairs) if row in group)
+    mine = next(group for group in group_forward_balances(pairs) if row in group)
     key = f"forward-balance:{mine[0].id}"
     net = _net(mine)
     if mine[0] is row and net != 0:
@@ -116,27 +119,32 @@ def match_forward_balance(
         resolve_open_item(session, key, f"settled by {_where(remittance, row)}")
 
 
+def open_item_reason(trace: str | None, pair: Any) -> str:
+    """The reason of an open forward balance's work item, from its first pair."""
+    if pair.reference:
+        until = (
+            f"reference {pair.reference}; open until a later 835 carries the "
+            "opposite amount under the same reference"
+        )
+    else:
+        until = "no reference, so no later 835 can settle it; a person must"
+    return (
+        f"835 trace {trace} PLB {pair.sequence}: FB {pair.amount} for provider "
+        f"{pair.provider_id} with {until}"
+    )
+
+
 def _open_item(
     session: Session, remittance: RemittanceRow, row: ProviderAdjustmentRow, key: str
 ) -> None:
     if session.exec(select(WorkItemRow.id).where(WorkItemRow.key == key)).first():
         return
-    if row.reference:
-        until = (
-            f"reference {row.reference}; open until a later 835 carries the "
-            "opposite amount under the same reference"
-        )
-    else:
-        until = "no reference, so no later 835 can settle it; a person must"
     session.add(
         WorkItemRow(
             key=key,
             queue=FORWARD_BALANCE_QUEUE,
-            title="Forward balance open",
-            reason=(
-                f"{_where(remittance, row)}: FB {row.amount} for provider "
-                f"{row.provider_id} with {until}"
-            ),
+            title=FORWARD_BALANCE_TITLE,
+            reason=open_item_reason(remittance.trace_number, row),
         )
     )
 
@@ -146,7 +154,8 @@ def forward_balances(
 ) -> list[ForwardBalance]:
     """Every forward balance (only the open ones when asked), oldest first."""
     found = []
-    for pairs in _group(_journaled_pairs(session, provider_id, None, False)):
+    journaled = _journaled_pairs(session, provider_id, None, False)
+    for pairs in group_forward_balances(journaled):
         net = _net(pairs)
         if open_only and net == 0:
             continue
