@@ -101,6 +101,10 @@ def _add_version(
                 place_of_service=line.place_of_service,
                 diagnosis_pointers=list(line.diagnosis_pointers),
                 line_control_number=line_control_number(claim_id, version, number),
+                adjudications=[
+                    a.model_dump(mode="json") for a in line.adjudications
+                ]
+                or None,
             )
         )
     session.flush()
@@ -133,6 +137,7 @@ def _rebuild(session: Session, row: ClaimVersionRow) -> Claim:
                     place_of_service=line.place_of_service,
                     diagnosis_pointers=list(line.diagnosis_pointers),
                     line_control_number=line.line_control_number,
+                    adjudications=list(line.adjudications or []),
                 )
                 for line in lines
             ],

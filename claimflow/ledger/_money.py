@@ -16,7 +16,14 @@ from claimflow.ledger._credit import (
 )
 from claimflow.ledger.errors import NotFoundError
 from claimflow.ledger.results import ClaimBalance
-from claimflow.ledger.rules import ADJUSTED, BILLED, PAID, RECOUPED, TO_PATIENT
+from claimflow.ledger.rules import (
+    ADJUSTED,
+    BILLED,
+    PAID,
+    RECOUPED,
+    TO_PATIENT,
+    TO_SECONDARY,
+)
 from claimflow.ledger.tables import (
     AuditEventRow,
     LedgerEntryRow,
@@ -83,10 +90,11 @@ class MoneyMixin(LedgerBase):
     def bill_patient(self, claim_id: int, on: date | None = None) -> Decimal:
         """Move the patient responsibility of a claim to the patient's balance.
 
-        Whatever the payer assessed as PR and has not been moved yet is moved
-        (a later reversal can make the move negative). The claim's statement
-        line holds the total moved. ``on`` is the business date of the move
-        (today when not given).
+        Whatever the payers assessed as PR and has not been moved yet is moved
+        (a later reversal can make the move negative); PR that went on to a
+        secondary payer (``start_secondary``) is not the patient's. The
+        claim's statement line holds the total moved. ``on`` is the business
+        date of the move (today when not given).
 
         Returns:
             The total moved to the patient for this claim (the same on a repeat).
@@ -95,7 +103,7 @@ class MoneyMixin(LedgerBase):
         def work(session: Session) -> Decimal:
             claim = _claim_row(session, claim_id)
             entries = _claim_entries(session, [claim_id])
-            assessed = _sum(entries, ("pr_assessed",))
+            assessed = _sum(entries, ("pr_assessed",)) - _sum(entries, TO_SECONDARY)
             moved = _sum(entries, TO_PATIENT)
             if assessed != moved:
                 number = _count(entries, "transfer_to_patient") + 1

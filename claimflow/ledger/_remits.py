@@ -406,16 +406,21 @@ class RemittanceMixin(LedgerBase):
         row: RemitClaimRow,
         result: PostingResult,
         effective: date,
+        account_id: int | None = None,
+        adjustments: list[AdjustmentRow] | None = None,
     ) -> None:
+        # A secondary's CLP posts to its primary claim's account, without the
+        # adjustments that restate the primary (see claimflow.ledger._cob).
         common = {
-            "claim_id": row.claim_id,
+            "claim_id": account_id or row.claim_id,
             "remit_claim_id": row.id,
             "effective_date": effective,
         }
         self._journal(
             session, f"remit:{row.id}:paid", "payer_payment", row.paid, **common
         )
-        adjustments = _adjustments(session, row.id)
+        if adjustments is None:
+            adjustments = _adjustments(session, row.id)
         other = "denial" if result.denied_amount else "adjustment"
         for adj in adjustments:
             kind = "pr_assessed" if adj.group_code == PATIENT_GROUP else other

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from claimflow.ledger._batches import BatchMixin
 from claimflow.ledger._claims import ClaimsMixin
+from claimflow.ledger._cob import CobMixin
 from claimflow.ledger._exchange import ExchangeMixin
 from claimflow.ledger._money import MoneyMixin
 from claimflow.ledger._parties import PartiesMixin
@@ -24,6 +25,7 @@ class Ledger(
     ProviderMixin,
     MoneyMixin,
     PatientsMixin,
+    CobMixin,
     WorkMixin,
 ):
     """The claims database: parties, claims, exchanges and the money journal.

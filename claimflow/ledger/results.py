@@ -238,6 +238,29 @@ class StatusInfo(Model):
     filing_deadline: date | None = None  # set by ``set_filing_deadline``
 
 
+class SecondaryClaim(Model):
+    """A claim for the next payer, made from the primary's posted adjudication.
+
+    The ``primary_*`` amounts are the adjudication of the payer billed before;
+    the money of both claims is on one account (the first claim's):
+    ``transferred`` is the patient share that now waits for this payer.
+    """
+
+    claim_id: int  # the secondary claim (its own versions, status, workflow)
+    primary_claim_id: int  # the claim billed to the payer before it
+    account_claim_id: int  # holds the charge and every payer's money
+    payer_id: str  # the secondary payer
+    payer_name: str
+    billing_npi: str
+    service_date: date
+    billed: Money  # the charge billed again to the secondary payer
+    transferred: Money  # the primary's PR moved to the secondary payer
+    primary_payer_id: str
+    primary_paid: Money
+    primary_adjusted: Money  # the primary's CO/OA/PI adjustments
+    primary_payer_claim_number: str | None = None
+
+
 __all__ = [
     "ClaimBalance",
     "ControlNumbers",
@@ -252,8 +275,10 @@ __all__ = [
     "RemittanceDetail",
     "RemittanceInfo",
     "RemittanceStored",
+    "SecondaryClaim",
     "StatementLine",
     "StatusInfo",
     "SubmissionInfo",
     "WorkItem",
 ]
+

@@ -27,6 +27,14 @@ PAID = ("payer_payment",)
 RECOUPED = ("recoupment", "authorized_return")
 ADJUSTED = ("adjustment", "write_off")
 TO_PATIENT = ("transfer_to_patient",)
+# A memo: the part of the patient responsibility the primary assessed that went
+# on to the secondary payer (coordination of benefits) instead of the patient.
+# The charge stays outstanding, owed by the secondary; ``bill_patient`` moves
+# only the PR assessed less these transfers.
+TO_SECONDARY = ("transfer_to_secondary",)
+# CARC 23: the impact of a prior payer's adjudication. On a secondary's 835 it
+# stands for what the primary paid and adjusted, already on the claim's account.
+PRIOR_PAYER_CARC = "23"
 PATIENT_PAID = ("patient_payment",)
 _ENVELOPE = {
     "interchange_control_number",

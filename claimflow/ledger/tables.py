@@ -134,6 +134,12 @@ class ClaimRow(LedgerTable, table=True):
     updated_at: datetime = _stamp()
     # The last day the payer accepts the claim (timely filing), when known.
     filing_deadline: date | None = None
+    # On a secondary claim: the claim billed before it, whose account holds the
+    # money (not a foreign key: SQLite cannot add one to a table in place).
+    primary_claim_id: int | None = Field(default=None, index=True)
+    # The coverage the claim goes on to after its payer, when the encounter
+    # named one (else the patient's coverage one priority down, by date).
+    next_coverage_id: int | None = None
 
 
 class ClaimVersionRow(LedgerTable, table=True):
@@ -168,6 +174,8 @@ class ClaimLineRow(LedgerTable, table=True):
     place_of_service: str = Field(max_length=2)
     diagnosis_pointers: list = Field(sa_type=JSON)
     line_control_number: str = Field(unique=True, max_length=30)
+    # 837 loop 2430: earlier payers' decisions on the line (secondary claims).
+    adjudications: list | None = Field(default=None, sa_type=JSON)
 
 
 # ----------------------------------------------------------------- checks

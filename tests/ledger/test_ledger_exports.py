@@ -20,6 +20,7 @@ def test_public_names_are_pinned():
         "RemittanceHeldError",
         "RemittanceInfo",
         "RemittanceStored",
+        "SecondaryClaim",
         "StatementLine",
         "StatusInfo",
         "SubmissionInfo",

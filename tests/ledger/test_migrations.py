@@ -167,6 +167,9 @@ def _check_survived(ledger: Ledger) -> None:
         D("-1.27"),
         None,
     )
+    # Revision 0004: a claim from before secondary claims is its own account.
+    assert ledger.account_claim(1) == 1
+    assert ledger.secondary_claims() == {}
 
 
 def test_new_database_matches_the_models(database_url):
