@@ -23,14 +23,18 @@ from claimflow.clearinghouse.base import (
     SubmissionRejected,
 )
 from claimflow.ledger import ClaimBalance, Ledger, RemittanceHeldError
+from claimflow.ledger.rules import PRIOR_PAYER_CARC
 from claimflow.messages import (
     Balances,
+    ClaimInput,
     CorrectionRequest,
     DecideRequest,
     PaymentRequest,
     PostingSummary,
+    PriorAdjudication,
     ScrubRequest,
     ScrubResult,
+    SecondaryRequest,
     StatusChange,
     StatusInquiryRequest,
     SubmitRequest,
@@ -88,7 +92,11 @@ def envelope_for(
 
 
 def denial_codes(remit: RemitClaim) -> list[str]:
-    """Group-CARC codes that denied the claim or a line (never PR or paid lines)."""
+    """Group-CARC codes that denied the claim or a line.
+
+    Never PR, paid lines or CARC 23: on a secondary's 835 that code restates the
+    primary's adjudication, it denies nothing.
+    """
     found: list[str] = []
     if remit.status_code == "4":
         sources = remit.all_adjustments()
@@ -98,7 +106,11 @@ def denial_codes(remit: RemitClaim) -> list[str]:
         ]
     for adjustment in sources:
         code = f"{adjustment.group}-{adjustment.reason}"
-        if adjustment.group != "PR" and code not in found:
+        if (
+            adjustment.group != "PR"
+            and adjustment.reason != PRIOR_PAYER_CARC
+            and code not in found
+        ):
             found.append(code)
     return found
 
@@ -148,6 +160,8 @@ class ClaimActivities:
             self.close_work_item,
             self.set_claim_status,
             self.bill_patient,
+            self.start_secondary_claim,
+            self.claim_balances,
             self.write_off,
             self.correct_claim,
             self.record_patient_payment,
@@ -304,9 +318,13 @@ class ClaimActivities:
 
     @activity.defn(name="post_remittance")
     def post_remittance(self, remit_claim_id: int) -> PostingSummary:
-        """Post one CLP of a stored 835 to the journal (once, however often called)."""
+        """Post one CLP of a stored 835 to the journal (once, however often called).
+
+        A secondary claim's CLP goes to its primary claim's account, and the
+        balances answered are that account's.
+        """
         try:
-            posted = self.ledger.post_remittance_claim(remit_claim_id)
+            posted = self.ledger.post_remittance(remit_claim_id)
         except RemittanceHeldError as err:
             # The 835 does not balance: a person releases it, then it posts.
             raise ApplicationError(
@@ -327,7 +345,9 @@ class ClaimActivities:
             denied_lines=posted.denied_lines,
             adjustment_codes=posted.adjustment_codes,
             denial_codes=denial_codes(self.ledger.remit_claim(remit_claim_id)),
-            balances=balances(self.ledger.claim_balance(posted.claim_id)),
+            balances=balances(
+                self.ledger.claim_balance(self.ledger.account_claim(posted.claim_id))
+            ),
         )
 
     @activity.defn(name="decide_after_remittance")
@@ -368,31 +388,88 @@ class ClaimActivities:
     def set_claim_status(self, change: StatusChange) -> None:
         self.ledger.set_status(change.claim_id, change.status, change.reason)
 
+    def _owed(self, account: int) -> Balances:
+        """An account's balances, with what the patient still owes on it."""
+        result = balances(self.ledger.claim_balance(account))
+        result.patient_responsibility = self.ledger.patient_due(account)
+        return result
+
     @activity.defn(name="bill_patient")
     def bill_patient(self, claim_id: int) -> Balances:
-        """Move patient responsibility to the patient; answer with the balances."""
-        self.ledger.bill_patient(claim_id)
-        result = balances(self.ledger.claim_balance(claim_id))
-        result.patient_responsibility = self.ledger.patient_due(claim_id)
-        return result
+        """Move patient responsibility to the patient; answer with the balances.
+
+        On a secondary claim, the primary claim's account is billed: it holds
+        the PR both payers assessed, less what went on to the secondary.
+        """
+        account = self.ledger.account_claim(claim_id)
+        self.ledger.bill_patient(account)
+        return self._owed(account)
+
+    @activity.defn(name="claim_balances")
+    def claim_balances(self, claim_id: int) -> Balances:
+        """The balances of the claim's account, with what the patient owes."""
+        return self._owed(self.ledger.account_claim(claim_id))
+
+    @activity.defn(name="start_secondary_claim")
+    def start_secondary_claim(self, request: SecondaryRequest) -> ClaimInput | None:
+        """Move the primary's PR to the secondary payer and make that claim.
+
+        Answers the secondary claim's workflow input, with the primary's
+        adjudication, or None when there is no secondary to bill (no active
+        coverage one priority down, no PR left, or a denial).
+        """
+        try:
+            started = self.ledger.start_secondary(request.claim_id, on=request.on)
+        except x12.X12BuildError as err:
+            raise ApplicationError(
+                f"claim {request.claim_id}: the secondary claim cannot be built: "
+                f"{err}",
+                type="ClaimDataError",
+                non_retryable=True,
+            ) from err
+        if started is None:
+            return None
+        activity.logger.info(
+            "claim %s: %s moved to %s on secondary claim %s",
+            request.claim_id,
+            started.transferred,
+            started.payer_id,
+            started.claim_id,
+        )
+        return ClaimInput(
+            claim_id=started.claim_id,
+            payer_id=started.payer_id,
+            billing_npi=started.billing_npi,
+            service_date=started.service_date,
+            billed=started.billed,
+            prior=PriorAdjudication(
+                claim_id=started.primary_claim_id,
+                payer_id=started.primary_payer_id,
+                paid=started.primary_paid,
+                adjusted=started.primary_adjusted,
+                patient_responsibility=started.transferred,
+                payer_claim_number=started.primary_payer_claim_number,
+            ),
+        )
 
     @activity.defn(name="record_patient_payment")
     def record_patient_payment(self, request: PaymentRequest) -> Balances:
         claim = self.ledger.get_claim(request.claim_id)
+        account = self.ledger.account_claim(request.claim_id)
         self.ledger.record_patient_payment(
             claim.patient.patient_id,
             request.payment.amount,
             request.payment.transaction_id,
-            claim_id=request.claim_id,
+            claim_id=account,
         )
-        result = balances(self.ledger.claim_balance(request.claim_id))
-        result.patient_responsibility = self.ledger.patient_due(request.claim_id)
-        return result
+        return self._owed(account)
 
     @activity.defn(name="write_off")
     def write_off(self, request: WriteOffRequest) -> Balances:
-        self.ledger.write_off(request.claim_id, request.reason)
-        return balances(self.ledger.claim_balance(request.claim_id))
+        """Write off what is still owed on the claim's account."""
+        account = self.ledger.account_claim(request.claim_id)
+        self.ledger.write_off(account, request.reason)
+        return balances(self.ledger.claim_balance(account))
 
     @activity.defn(name="correct_claim")
     def correct_claim(self, request: CorrectionRequest) -> int:

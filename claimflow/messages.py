@@ -32,6 +32,21 @@ class Message(BaseModel):
 # ----------------------------------------------------------------------- workflow input
 
 
+class PriorAdjudication(Message):
+    """What the payer billed before decided, carried to the secondary claim.
+
+    The amounts are that payer's on the whole claim; ``patient_responsibility``
+    is what it left to the patient, moved to this claim's payer instead.
+    """
+
+    claim_id: int  # the claim billed to that payer (its workflow started this one)
+    payer_id: str
+    paid: Money
+    adjusted: Money
+    patient_responsibility: Money
+    payer_claim_number: str | None = None
+
+
 class ClaimInput(Message):
     """How a claim workflow starts: the ledger row exists first."""
 
@@ -40,6 +55,9 @@ class ClaimInput(Message):
     billing_npi: str
     service_date: date
     billed: Money
+    # A secondary claim: the primary's adjudication (its money is on the
+    # primary claim's account).
+    prior: PriorAdjudication | None = None
 
 
 class ClaimResult(Message):
@@ -168,6 +186,10 @@ class ClaimStatusView(Message):
     adjustment_codes: list[str] = Field(default_factory=list)
     work_items: list[OpenWorkItem]
     history: list[HistoryEntry]
+    # Coordination of benefits: the claim this one's balance went on to, and
+    # on a secondary claim, the claim billed before it.
+    secondary_claim_id: int | None = None
+    primary_claim_id: int | None = None
 
 
 # --------------------------------------------------------------------------- activities
@@ -279,6 +301,13 @@ class StatusChange(Message):
     claim_id: int
     status: ClaimStatus
     reason: str | None = None
+
+
+class SecondaryRequest(Message):
+    """Start the next payer's claim from this claim's posted adjudication."""
+
+    claim_id: int
+    on: date  # the business date of the balance transfer
 
 
 class WriteOffRequest(Message):

@@ -61,6 +61,8 @@ class ClaimStatus(StrEnum):
     DENIED = "denied"
     APPEALED = "appealed"
     PATIENT_BILLING = "patient_billing"
+    # The primary's patient share went to the secondary payer's claim.
+    SECONDARY_BILLED = "secondary_billed"
     CLOSED = "closed"
     WRITTEN_OFF = "written_off"
     VOIDED = "voided"

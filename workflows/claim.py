@@ -45,6 +45,7 @@ with workflow.unsafe.imports_passed_through():
         ResolveWorkItem,
         ScrubRequest,
         ScrubResult,
+        SecondaryRequest,
         StatusChange,
         StatusInquiryRequest,
         SubmitRequest,
@@ -101,6 +102,9 @@ TIMELY_FILING_QUEUE = "AR-Timely-Filing"
 ELIGIBILITY_QUEUE = "Eligibility"
 SCRUB_QUEUE = "Billing-Corrections"
 RULES_QUEUE = "Payer-Setup"
+
+# The patch that lets a claim's patient share go on to the secondary payer.
+COB_PATCH = "cob-secondary-claims"
 
 # How long a claim waits for its batch to report before a person is told.
 BATCH_PATIENCE = timedelta(days=1)
@@ -160,6 +164,7 @@ class ClaimWorkflow:
         self.eligibility_checked_on: date | None = None
         self.applied_decisions: set[int] = set()
         self.batch_outcomes: dict[int, EntryOutcome] = {}
+        self.secondary: ClaimInput | None = None
         self.lock = asyncio.Lock()
 
     # ------------------------------------------------------------------ run
@@ -341,6 +346,8 @@ class ClaimWorkflow:
             adjustment_codes=self.adjustment_codes,
             work_items=list(self.open_items.values()),
             history=self.history,
+            secondary_claim_id=self.secondary.claim_id if self.secondary else None,
+            primary_claim_id=self.input.prior.claim_id if self.input.prior else None,
         )
 
     # ------------------------------------------------------------------ eligibility
@@ -879,6 +886,8 @@ class ClaimWorkflow:
         if do == "resubmit":
             raise _FlowEnd("resubmit")
         if do == "bill_patient":
+            if workflow.patched(COB_PATCH):
+                await self._bill_secondary_payer()
             billed = await workflow.execute_activity(
                 "bill_patient",
                 self.claim_id,
@@ -1025,6 +1034,65 @@ class ClaimWorkflow:
         return "final"
 
     # ------------------------------------------------------------ money after the payer
+
+    async def _bill_secondary_payer(self) -> None:
+        """Send the patient's share to the secondary payer, when there is one.
+
+        The ledger moves the PR this payer assessed to the secondary payer (an
+        explicit transfer; the patient owes none of it yet) and makes the
+        secondary claim, which runs as a child workflow ``claim-<its id>`` from
+        eligibility to posting, then bills the patient what the secondary
+        leaves. This claim waits for it and closes when the account is settled.
+        Without secondary coverage, with no PR or after a denial it returns at
+        once and the patient is billed as before.
+
+        The secondary claim is a claim of its own: it outlives this workflow
+        (parent close policy abandon), and a person voids or corrects it by its
+        own messages.
+
+        Raises:
+            _FlowEnd: The secondary claim has run to its end.
+        """
+        secondary = await workflow.execute_activity(
+            "start_secondary_claim",
+            SecondaryRequest(claim_id=self.claim_id, on=workflow.now().date()),
+            result_type=ClaimInput | None,
+            summary="Move the patient share to the secondary payer",
+            **LEDGER,
+        )
+        if secondary is None:
+            return
+        self.secondary = secondary
+        assert secondary.prior is not None
+        moved = secondary.prior.patient_responsibility
+        child_id = f"claim-{secondary.claim_id}"
+        await self._set_status(
+            ClaimStatus.SECONDARY_BILLED,
+            f"{moved} moved to the secondary payer {secondary.payer_id}: "
+            f"claim {secondary.claim_id} ({child_id})",
+        )
+        result = await workflow.execute_child_workflow(
+            ClaimWorkflow.run,
+            secondary,
+            id=child_id,
+            parent_close_policy=workflow.ParentClosePolicy.ABANDON,
+            search_attributes=initial_search_attributes(secondary),
+            static_summary=(
+                f"Secondary claim {secondary.claim_id} to {secondary.payer_id} "
+                f"for claim {self.claim_id}: {moved} after the primary"
+            ),
+        )
+        self.balances = await workflow.execute_activity(
+            "claim_balances",
+            self.claim_id,
+            result_type=Balances,
+            summary="Balances after the secondary claim",
+            **LEDGER,
+        )
+        self.patient_due = self.balances.patient_responsibility
+        self._note(f"Secondary claim {secondary.claim_id} ended {result.status}")
+        await self._close(f"Settled with secondary claim {secondary.claim_id}")
+        raise _FlowEnd("final")
 
     async def _await_patient_balance(self) -> None:
         while self.patient_due > 0:

@@ -134,7 +134,9 @@ class Harness:
         self.by_claim[claim_id] = handle
         return claim_id, handle
 
-    async def replay(self, handle: WorkflowHandle, name: str) -> None:
+    async def replay(
+        self, handle: WorkflowHandle, name: str, version: str = CORPUS_VERSION
+    ) -> None:
         """Replay the claim's history now; keep it in the corpus when asked to.
 
         ``CLAIMFLOW_RECORD_HISTORIES=1`` writes the history to
@@ -147,9 +149,7 @@ class Harness:
         ).replay_workflow(history)
         if os.environ.get("CLAIMFLOW_RECORD_HISTORIES") == "1":
             HISTORIES.mkdir(parents=True, exist_ok=True)
-            (HISTORIES / f"{CORPUS_VERSION}-{name}.json").write_text(
-                history.to_json()
-            )
+            (HISTORIES / f"{version}-{name}.json").write_text(history.to_json())
 
     async def view(self, handle: WorkflowHandle) -> ClaimStatusView:
         return await handle.query(ClaimWorkflow.status_view)

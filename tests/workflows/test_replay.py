@@ -4,8 +4,11 @@ A change to ``ClaimWorkflow`` that would break a claim already running (a new
 activity call, a reordered timer) fails here instead of in production. The corpus is
 recorded from the workflow tests with ``CLAIMFLOW_RECORD_HISTORIES=1``. ``v1-*`` are
 claims from before submission batches (they replay through the unpatched branch of
-``workflow.patched("submission-batches")``); ``v2-*`` are batched claims. A change to
-running code goes behind a new ``workflow.patched`` and adds a new version.
+``workflow.patched("submission-batches")``); ``v2-*`` are batched claims, from before
+secondary claims (``v2-coinsurance-patient-paid`` bills the patient without the
+``cob-secondary-claims`` patch); ``v3-*`` are a primary whose patient share went to
+the secondary payer and that secondary claim. A change to running code goes behind a
+new ``workflow.patched`` and adds a new version.
 """
 
 from pathlib import Path
@@ -31,7 +34,7 @@ def test_the_corpus_covers_the_main_claim_paths():
     ]
     assert [p.stem for p in HISTORIES] == [
         f"{version}-{path}" for version in ("v1", "v2") for path in paths
-    ]
+    ] + ["v3-secondary-billed-then-closed", "v3-secondary-claim-patient-paid"]
 
 
 @pytest.mark.parametrize("path", HISTORIES, ids=lambda p: p.stem)
