@@ -64,7 +64,8 @@ def _account_row(session: Session, claim_id: int) -> ClaimRow:
     return row
 
 
-def _next_claim(session: Session, claim_id: int) -> ClaimRow | None:
+def _secondary_row(session: Session, claim_id: int) -> ClaimRow | None:
+    """The claim made for the next payer after this one, if there is one yet."""
     return session.exec(
         select(ClaimRow).where(ClaimRow.primary_claim_id == claim_id)
     ).first()
@@ -327,7 +328,7 @@ class CobMixin(LedgerBase):
         """
 
         def work(session: Session) -> SecondaryClaim | None:
-            found = _next_claim(session, claim_id)
+            found = _secondary_row(session, claim_id)
             if found is not None:
                 return _describe(session, found)
             remit = latest_primary_remit(session, claim_id)
