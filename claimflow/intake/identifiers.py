@@ -58,6 +58,43 @@ def synthetic_tax_id(uuid: str) -> str:
     return "99" + _digits(uuid, "tin", 7)
 
 
+# MBI letters: the alphabet without S, L, O, I, B and Z (CMS leaves them out).
+_MBI_LETTERS = "ACDEFGHJKMNPQRTUVWXY"
+_MBI_SHAPE = "NAXNAXNAANN"  # N digit (the first 1-9), A letter, X either
+
+
+def synthetic_mbi(member_id: str) -> str:
+    """Return an 11-character Medicare Beneficiary Identifier for a member ID.
+
+    The sample's Medicare member IDs are UUIDs, which no Medicare claim may
+    carry; this one has the MBI's shape (digits, letters and either in CMS's
+    positions) and comes from a hash of the sample's ID, so a re-run gets the
+    same MBI. It names no real beneficiary.
+    """
+    value = int(hashlib.sha256(f"mbi:{member_id}".encode()).hexdigest(), 16)
+    out = []
+    for position, kind in enumerate(_MBI_SHAPE):
+        if kind == "N":
+            choices = "123456789" if position == 0 else "0123456789"
+        elif kind == "A":
+            choices = _MBI_LETTERS
+        else:
+            choices = _MBI_LETTERS + "0123456789"
+        value, index = divmod(value, len(choices))
+        out.append(choices[index])
+    return "".join(out)
+
+
+def secondary_member_id(member_id: str, payer_id: str) -> str:
+    """Return a synthetic member ID for a patient's secondary coverage.
+
+    The sample names the secondary payer of a coverage span but not the
+    patient's member ID with it; this one is derived from the primary's member
+    ID and the payer, so a re-run gets the same ID.
+    """
+    return "S" + _digits(f"{member_id}:{payer_id}", "secondary-member", 11)
+
+
 def patient_key(uuid: str) -> str:
     """Return the ledger's external key for a Synthea patient."""
     return "synthea-patient:" + hashlib.sha256(uuid.encode()).hexdigest()[:24]

@@ -35,6 +35,9 @@ class PlannedClaim(Model):
     patient: PlannedPatient
     coverage: Coverage  # the sample's span, for the ledger's coverages table
     x12_payer_id: str
+    # The span's secondary payer, when it is one we bill (the sample's span).
+    secondary_coverage: Coverage | None = None
+    secondary_x12_payer_id: str | None = None
     billing_provider: Provider
     rendering_provider: Provider
     claim: Claim

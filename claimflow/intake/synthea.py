@@ -16,14 +16,18 @@ What a claim holds:
   encounter type's default diagnosis when they name none;
 * place of service from the encounter class (ambulatory, wellness, outpatient
   11; emergency 23; inpatient 21; urgent care 20);
-* the payer whose payer_transitions span holds the encounter's start.
+* the payer whose payer_transitions span holds the encounter's start (a
+  Medicare plan's member ID becomes a synthetic MBI,
+  ``identifiers.synthetic_mbi``), and the span's secondary payer as the
+  patient's secondary coverage (the sample has no member ID for it:
+  ``identifiers.secondary_member_id`` makes one).
 
 Nothing is dropped silently: an encounter without a payer, without coverage on
 its date, with a code missing from a crosswalk or a charge missing from the fee
 schedule, or with nothing billable, is listed in ``IntakePlan.unbillable`` with
 the reason. What a claim deliberately leaves out (bundled procedures, social
-findings that are not coded, a secondary payer, a policy held by a spouse or
-guardian) is listed in the claim's ``notes``.
+findings that are not coded, a secondary payer we have no payer for, a policy
+held by a spouse or guardian) is listed in the claim's ``notes``.
 
 Re-dating (``as_of``): the sample's encounters run from the 1960s to 2024, past
 every filing limit today. Given ``as_of``, each planned claim is moved forward
@@ -34,7 +38,11 @@ claims over the four weeks. The claim's patient birth date and its coverage
 span move by the same number of days, so age at service (in days) and
 coverage on the date of service do not change. The ledger's patients and
 coverages tables keep the sample's own dates; the claim version keeps what was
-billed; ``PlannedClaim.shift_days`` records the move.
+billed; ``PlannedClaim.shift_days`` records the move. A secondary coverage is
+the exception: ``intake`` records it moved by the claim's shift, so that it is
+active on the billed date of service, and names it as the claim's next
+coverage (``Ledger.set_next_coverage``): re-dated claims of one patient from
+other spans share those dates, and must not find it by date.
 
 Privacy: Synthea UUIDs and SSNs never leave this module. The ledger sees hashed
 keys (``identifiers.patient_key``), and claims carry the ledger's integer
@@ -59,6 +67,8 @@ from claimflow.intake.em import (
 from claimflow.intake.identifiers import (
     encounter_key,
     patient_key,
+    secondary_member_id,
+    synthetic_mbi,
     synthetic_npi,
     synthetic_tax_id,
     zip5,
@@ -191,14 +201,39 @@ def intake(ledger: Ledger, plan: IntakePlan) -> IntakeResult:
         ledger.add_coverage(patient_id, planned.coverage)
         existing = ledger.claim_for_encounter(planned.encounter_key)
         if existing is not None:
-            result.claim_ids.append(existing)
+            claim_id = existing
             result.already_there += 1
-            continue
-        claim = planned.claim.model_copy(deep=True)
-        claim.patient.patient_id = patient_id
-        result.claim_ids.append(ledger.create_claim(planned.encounter_key, claim))
-        result.created += 1
+        else:
+            claim = planned.claim.model_copy(deep=True)
+            claim.patient.patient_id = patient_id
+            claim_id = ledger.create_claim(planned.encounter_key, claim)
+            result.created += 1
+        result.claim_ids.append(claim_id)
+        secondary = billed_secondary(planned)
+        if secondary is not None:
+            ledger.upsert_payer(
+                secondary.payer_id,
+                secondary.payer_name,
+                planned.secondary_x12_payer_id or secondary.payer_id,
+                secondary.plan_type,
+            )
+            coverage_id = ledger.add_coverage(patient_id, secondary)
+            ledger.set_next_coverage(claim_id, coverage_id)
     return result
+
+
+def billed_secondary(planned: PlannedClaim) -> Coverage | None:
+    """The planned claim's secondary coverage, moved as its dates of service were."""
+    found = planned.secondary_coverage
+    if found is None:
+        return None
+    moved = timedelta(days=planned.shift_days)
+    return found.model_copy(
+        update={
+            "start": found.start + moved if found.start else None,
+            "end": found.end + moved if found.end else None,
+        }
+    )
 
 
 class _Planner:
@@ -226,6 +261,7 @@ class _Planner:
         patient = self.data.patients[encounter.patient]
         notes: list[str] = []
         coverage, x12_payer_id = self._coverage(encounter, notes)
+        secondary = self._secondary(encounter, coverage.member_id, notes)
         address = self._address(patient)
         age = age_on(patient.birth_date, encounter.start)
         codes = self._line_codes(encounter, rule, age, notes)
@@ -285,6 +321,8 @@ class _Planner:
             ),
             coverage=coverage,
             x12_payer_id=x12_payer_id,
+            secondary_coverage=secondary[0] if secondary else None,
+            secondary_x12_payer_id=secondary[1] if secondary else None,
             billing_provider=billing,
             rendering_provider=rendering,
             claim=claim,
@@ -311,14 +349,39 @@ class _Planner:
                 f"policy held by the patient's {span.ownership.lower()}: billed "
                 "with the patient as subscriber (Coverage has no subscriber fields)"
             )
-        if span.secondary_payer:
-            second = self.data.payer_names.get(span.secondary_payer, "unknown")
-            notes.append(f"secondary payer {second} on file: no secondary claim")
+        # Medicare plans (MB) bill an MBI; the sample's member IDs are UUIDs.
+        member = span.member_id
+        if entry.plan_type == "MB":
+            member = synthetic_mbi(member)
         coverage = Coverage(
             payer_id=entry.payer_id,
             payer_name=entry.name,
-            member_id=span.member_id,
+            member_id=member,
             plan_type=entry.plan_type,
+            start=span.start,
+            end=span.end,
+        )
+        return coverage, entry.x12_payer_id
+
+    def _secondary(
+        self, encounter: SyntheaEncounter, primary_member: str, notes: list[str]
+    ) -> tuple[Coverage, str] | None:
+        """The covering span's secondary payer, one priority down, if we bill it."""
+        spans = self.data.transitions.get(encounter.patient, [])
+        span = next((s for s in spans if s.covers(encounter)), None)
+        if span is None or not span.secondary_payer:
+            return None
+        name = self.data.payer_names.get(span.secondary_payer, "unknown")
+        entry = self.tables.payers.get(name)
+        if entry is None or not entry.payer_id:
+            notes.append(f"secondary payer {name} on file: no payer to bill")
+            return None
+        coverage = Coverage(
+            payer_id=entry.payer_id,
+            payer_name=entry.name,
+            member_id=secondary_member_id(primary_member, entry.payer_id),
+            plan_type=entry.plan_type,
+            priority="secondary",
             start=span.start,
             end=span.end,
         )
