@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
+from pathlib import Path
 from typing import TypeVar
 
 from sqlalchemy import event, update
@@ -33,6 +34,13 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001
     cursor.close()
 
 
+def _make_folder_for(database: str | None) -> None:
+    # A first run points at a data folder that does not exist yet; SQLite would
+    # only say "unable to open database file".
+    if database and database != ":memory:" and not database.startswith("file:"):
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+
+
 def _sqlite_begin(connection) -> None:  # noqa: ANN001
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
@@ -49,6 +57,7 @@ class LedgerBase:
         """
         self.engine: Engine = create_engine(url)
         if self.engine.dialect.name == "sqlite":
+            _make_folder_for(self.engine.url.database)
             event.listen(self.engine, "connect", _sqlite_pragmas)
             event.listen(self.engine, "begin", _sqlite_begin)
 

@@ -163,3 +163,12 @@ def test_lines_keep_units_pointers_and_modifiers(ledger, new_claim):
     assert stored.diagnosis_pointers == [1, 2]
     assert stored.place_of_service == "22"
     assert stored.service_date == date(2026, 11, 3)
+
+
+def test_a_new_data_folder_is_made_for_a_sqlite_ledger(tmp_path):
+    from claimflow.ledger import Ledger
+
+    url = f"sqlite:///{tmp_path / 'not' / 'yet' / 'ledger.db'}"
+    ledger = Ledger(url)
+    ledger.create_all()
+    assert (tmp_path / "not" / "yet" / "ledger.db").is_file()
