@@ -151,7 +151,16 @@ class Progress:
             self.bar.stop()
 
 
-def _settled(view: ClaimStatusView) -> bool:
+def _settled(
+    view: ClaimStatusView, secondary: ClaimStatusView | None = None
+) -> bool:
+    """Whether a claim has got as far as the demo takes it.
+
+    A claim whose patient share went to the secondary payer is as far as its
+    secondary claim is.
+    """
+    if view.status == ClaimStatus.SECONDARY_BILLED:
+        return secondary is not None and _settled(secondary)
     if view.status.value in SETTLED_STATUSES:
         return True
     return bool(view.work_items) and view.waiting_for.startswith("Waiting for")
@@ -258,7 +267,12 @@ async def _intake_and_run(
     children: Children,
     say,
 ) -> dict:
-    from claimflow.intake.synthea import intake, load_synthea, plan_claims
+    from claimflow.intake.synthea import (
+        billed_secondary,
+        intake,
+        load_synthea,
+        plan_claims,
+    )
 
     as_of = options.as_of or datetime.now(UTC).date()
     data = load_synthea()
@@ -285,6 +299,18 @@ async def _intake_and_run(
         }
         for c in (ledger.get_claim(i) for i in result.claim_ids)
     ]
+    # ... and the secondary payers theirs, on the billed dates.
+    roster += [
+        {
+            "member_id": s.member_id,
+            "payer_id": s.payer_id,
+            "start": s.start.isoformat() if s.start else None,
+            "end": s.end.isoformat() if s.end else None,
+            "plan_type": s.plan_type,
+        }
+        for s in map(billed_secondary, plan.claims)
+        if s is not None
+    ]
     httpx.put(f"{clearinghouse}/v1/roster", json=roster, timeout=30).raise_for_status()
 
     handles: dict[int, WorkflowHandle] = {
@@ -292,8 +318,10 @@ async def _intake_and_run(
         for claim_id in result.claim_ids
     }
 
-    views = await _wait_until_settled(handles, options, children, settings.home)
-    summary = _summarise(ledger, result, views)
+    views, secondaries = await _wait_until_settled(
+        client, handles, options, children, settings.home
+    )
+    summary = _summarise(ledger, result, views, secondaries)
     summary["simulator"] = httpx.get(f"{clearinghouse}/v1/stats", timeout=30).json()
     return summary
 
@@ -321,12 +349,33 @@ async def _view(handle: WorkflowHandle) -> ClaimStatusView | None:
         )
 
 
+async def _secondary_views(
+    client: Client, views: dict[int, ClaimStatusView]
+) -> dict[int, ClaimStatusView]:
+    """The secondary claims' views, by the claim whose share went to them."""
+    started = {
+        cid: v.secondary_claim_id
+        for cid, v in views.items()
+        if v.secondary_claim_id is not None
+    }
+    found = await asyncio.gather(
+        *(
+            _view(client.get_workflow_handle(f"claim-{secondary}"))
+            for secondary in started.values()
+        )
+    )
+    return {
+        cid: v for cid, v in zip(started, found, strict=True) if v is not None
+    }
+
+
 async def _wait_until_settled(
+    client: Client,
     handles: dict[int, WorkflowHandle],
     options: DemoOptions,
     children: Children,
     home: Path,
-) -> dict[int, ClaimStatusView]:
+) -> tuple[dict[int, ClaimStatusView], dict[int, ClaimStatusView]]:
     progress = Progress(len(handles), options.json)
     deadline = time.monotonic() + options.settle_timeout
     views: dict[int, ClaimStatusView] = {}
@@ -337,10 +386,13 @@ async def _wait_until_settled(
             views = {
                 cid: v for cid, v in zip(handles, found, strict=True) if v is not None
             }
-            settled = sum(1 for v in views.values() if _settled(v))
+            secondaries = await _secondary_views(client, views)
+            settled = sum(
+                1 for cid, v in views.items() if _settled(v, secondaries.get(cid))
+            )
             progress.update(settled, Counter(v.status.value for v in views.values()))
             if settled == len(handles) or time.monotonic() > deadline:
-                return views
+                return views, secondaries
             await asyncio.sleep(1)
     finally:
         progress.close()
@@ -350,7 +402,14 @@ def _money(value: Decimal) -> str:
     return f"{value:.2f}"
 
 
-def _summarise(ledger: Ledger, result, views: dict[int, ClaimStatusView]) -> dict:
+def _summarise(
+    ledger: Ledger,
+    result,
+    views: dict[int, ClaimStatusView],
+    secondaries: dict[int, ClaimStatusView] | None = None,
+) -> dict:
+    # The secondary claims' money is on their primary claims' accounts.
+    secondaries = secondaries or {}
     totals = ledger.totals(list(result.claim_ids))
     by_status = Counter(v.status.value for v in views.values())
     payer_of = {}
@@ -378,17 +437,24 @@ def _summarise(ledger: Ledger, result, views: dict[int, ClaimStatusView]) -> dic
             adjudicated[payer] += 1
         if view.denial_codes:
             denied[payer] += 1
-        details.append(
-            {
-                "claim_id": claim_id,
-                "payer": payer,
-                "status": view.status.value,
-                "reason": view.waiting_for,
-                "billed": _money(view.balances.billed),
-                "outstanding": _money(view.balances.outstanding),
-                "denial_codes": view.denial_codes,
+        detail = {
+            "claim_id": claim_id,
+            "payer": payer,
+            "status": view.status.value,
+            "reason": view.waiting_for,
+            "billed": _money(view.balances.billed),
+            "outstanding": _money(view.balances.outstanding),
+            "denial_codes": view.denial_codes,
+        }
+        secondary = secondaries.get(claim_id)
+        if secondary is not None:
+            detail["secondary"] = {
+                "claim_id": secondary.claim_id,
+                "status": secondary.status.value,
+                "reason": secondary.waiting_for,
+                "settled": _settled(secondary),
             }
-        )
+        details.append(detail)
     return {
         "claims": len(result.claim_ids),
         "by_status": dict(sorted(by_status.items())),
@@ -405,6 +471,10 @@ def _summarise(ledger: Ledger, result, views: dict[int, ClaimStatusView]) -> dic
             payer: f"{denied[payer] / count:.2f}"
             for payer, count in sorted(adjudicated.items())
         },
+        "secondary_claims": len(secondaries),
+        "secondary_by_status": dict(
+            sorted(Counter(v.status.value for v in secondaries.values()).items())
+        ),
         "claim_details": details,
     }
 
@@ -417,6 +487,13 @@ def _print_summary(summary: dict, options: DemoOptions, say) -> None:
     say(f"Claims: {summary['claims']}")
     for status, count in summary["by_status"].items():
         say(f"  {status:<16} {count}")
+    if summary["secondary_claims"]:
+        say(
+            f"Secondary claims: {summary['secondary_claims']} (the primary's "
+            "patient share, billed to the secondary payer)"
+        )
+        for status, count in summary["secondary_by_status"].items():
+            say(f"  {status:<16} {count}")
     say("Money (from the ledger):")
     for key in ("billed", "paid", "adjusted", "patient_responsibility", "outstanding"):
         say(f"  {key.replace('_', ' '):<24} {summary[key]:>12}")
@@ -424,7 +501,10 @@ def _print_summary(summary: dict, options: DemoOptions, say) -> None:
     for payer, rate in summary["denial_rate_by_payer"].items():
         say(f"  {payer:<10} {rate}")
     waiting = [
-        d for d in summary["claim_details"] if d["status"] not in SETTLED_STATUSES
+        d.get("secondary", d)
+        for d in summary["claim_details"]
+        if d["status"] not in SETTLED_STATUSES
+        and d.get("secondary", {}).get("settled") is not True
     ]
     if waiting:
         say("Waiting:")
