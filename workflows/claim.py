@@ -1047,8 +1047,9 @@ class ClaimWorkflow:
         once and the patient is billed as before.
 
         The secondary claim is a claim of its own: it outlives this workflow
-        (parent close policy abandon), and a person voids or corrects it by its
-        own messages.
+        (parent close policy abandon) and takes corrections and payments by its
+        own messages. Voiding this claim while it waits voids the secondary
+        claim too.
 
         Raises:
             _FlowEnd: The secondary claim has run to its end.
@@ -1071,7 +1072,7 @@ class ClaimWorkflow:
             f"{moved} moved to the secondary payer {secondary.payer_id}: "
             f"claim {secondary.claim_id} ({child_id})",
         )
-        result = await workflow.execute_child_workflow(
+        child = await workflow.start_child_workflow(
             ClaimWorkflow.run,
             secondary,
             id=child_id,
@@ -1082,6 +1083,19 @@ class ClaimWorkflow:
                 f"for claim {self.claim_id}: {moved} after the primary"
             ),
         )
+        await workflow.wait_condition(
+            lambda: child.done() or self.void_request is not None
+        )
+        if not child.done() and self.void_request is not None:
+            await child.signal(
+                ClaimWorkflow.void,
+                VoidRequest(
+                    transaction_id=f"void-of-claim-{self.claim_id}",
+                    reason=f"claim {self.claim_id} voided: "
+                    + self.void_request.reason,
+                ),
+            )
+        result = await child
         self.balances = await workflow.execute_activity(
             "claim_balances",
             self.claim_id,
@@ -1091,7 +1105,8 @@ class ClaimWorkflow:
         )
         self.patient_due = self.balances.patient_responsibility
         self._note(f"Secondary claim {secondary.claim_id} ended {result.status}")
-        await self._close(f"Settled with secondary claim {secondary.claim_id}")
+        if self.void_request is None:
+            await self._close(f"Settled with secondary claim {secondary.claim_id}")
         raise _FlowEnd("final")
 
     async def _await_patient_balance(self) -> None:

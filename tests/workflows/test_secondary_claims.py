@@ -18,7 +18,7 @@ from sqlalchemy import text
 from temporalio.client import WorkflowHandle
 
 from claimflow import x12
-from claimflow.messages import PatientPayment
+from claimflow.messages import PatientPayment, VoidRequest
 from claimflow.models import ClaimStatus, Coverage
 from tests.conftest import put_json
 from tests.factories import make_claim, store_claim
@@ -248,3 +248,32 @@ async def test_a_primary_denial_does_not_start_the_secondary(harness: Harness):
     assert harness.ledger.secondary_claims() == {}
     assert harness.ledger.claim_balance(claim_id).outstanding == D("400.00")
     assert harness.ledger.patient_due(claim_id) == D("0.00")
+
+
+async def test_voiding_the_primary_voids_its_secondary_claim(harness: Harness):
+    claim = _medicare_claim(await recent(harness.env))
+    _roster(harness, claim, secondary=True)
+    claim_id, handle = await _start_with_secondary(harness, claim)
+    view = await harness.until(handle, status_is(ClaimStatus.SECONDARY_BILLED))
+    secondary_id = view.secondary_claim_id
+    child = harness.env.client.get_workflow_handle_for(
+        ClaimWorkflow.run, f"claim-{secondary_id}"
+    )
+    harness.by_claim[secondary_id] = child
+    harness.handles.append(child)
+    await harness.until(child, status_is(ClaimStatus.PATIENT_BILLING))
+
+    await handle.signal(
+        ClaimWorkflow.void, VoidRequest(transaction_id="ops-3", reason="wrong patient")
+    )
+
+    secondary_result = await child.result()
+    result = await handle.result()
+    assert (secondary_result.status, result.status) == (
+        ClaimStatus.VOIDED,
+        ClaimStatus.VOIDED,
+    )
+    assert harness.ledger.get_status(secondary_id) == ClaimStatus.VOIDED
+    # Both payers' money stays posted; nothing is left owed by a payer.
+    balance = harness.ledger.claim_balance(claim_id)
+    assert (balance.paid, balance.outstanding) == (D("195.00"), D("0.00"))
