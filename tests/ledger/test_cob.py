@@ -322,3 +322,62 @@ def test_a_coverage_another_claim_named_is_not_found_by_date(ledger, new_claim):
     assert ledger.start_secondary(claim_id, on=ON) is None
     assert ledger.bill_patient(claim_id, on=ON) == D("50.00")
 
+
+
+def test_a_tertiary_claim_follows_the_secondary_on_the_same_account(
+    ledger, new_claim
+):
+    claim_id = new_claim(["120.00", "80.00"])
+    _add_secondary(ledger, claim_id)
+    ledger.upsert_payer("MEDICAID", "Medicaid", "SKMA0", "MC")
+    ledger.add_coverage(
+        ledger.get_claim(claim_id).patient.patient_id,
+        Coverage(
+            payer_id="MEDICAID",
+            payer_name="Medicaid",
+            member_id="MCD1",
+            plan_type="MC",
+            priority="tertiary",
+            start=date(2026, 1, 1),
+        ),
+    )
+    _primary_pays_with_pr(ledger, claim_id)
+    secondary = ledger.start_secondary(claim_id, on=ON)
+    _secondary_pays(ledger, secondary.claim_id)  # leaves PR-1 15.00
+
+    tertiary = ledger.start_secondary(secondary.claim_id, on=ON)
+
+    assert (tertiary.payer_id, tertiary.transferred) == ("MEDICAID", D("15.00"))
+    assert (tertiary.primary_claim_id, tertiary.account_claim_id) == (
+        secondary.claim_id,
+        claim_id,
+    )
+    billed = ledger.get_claim(tertiary.claim_id)
+    assert [(o.payer_id, o.priority, o.paid) for o in billed.other_payers] == [
+        ("BCBS", "primary", D("140.00")),
+        ("AETNA", "secondary", D("35.00")),
+    ]
+    pcn = billed.patient_control_number
+    _post(
+        ledger,
+        clp(
+            pcn,
+            "3",
+            "200.00",
+            "15.00",
+            [
+                line(f"{pcn}L1", "120.00", "0.00", adj("OA-23", "120.00")),
+                line(f"{pcn}L2", "80.00", "15.00", adj("OA-23", "65.00")),
+            ],
+            payer_claim_number="MCD-1",
+        ),
+        "T-1",
+    )
+    assert ledger.bill_patient(claim_id, on=ON) == D("0.00")
+    assert balance_of(ledger, claim_id) == (
+        D("200.00"),
+        D("190.00"),
+        D("10.00"),
+        D("0.00"),
+        D("0.00"),
+    )
