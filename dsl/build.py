@@ -101,6 +101,9 @@ class _Base(Transformer):
             self.error(self.pos(meta), "This section is given twice in one file", "")
         setattr(self.file, attr, value)
 
+    def section(self, title: str, meta) -> None:
+        self.file.sections.setdefault(title, self.pos(meta))
+
     def route_ref(self, tok: Token) -> None:
         self.file.route_refs.append((str(tok), self.pos_of(tok)))
 
@@ -191,6 +194,7 @@ class Builder(ConditionsMixin, FlowMixin, TestsMixin, _Base):
         self.file.requirements.append(req)
 
     def eligibility(self, meta, children):
+        self.section("eligibility", meta)
         return None
 
     # ------------------------------------------------------------------ edits

@@ -63,6 +63,7 @@ class FlowMixin(Transformer):
         return ("exceptions", str(children[0]))
 
     def timely_filing(self, meta, items):
+        self.section("timely filing", meta)
         timely = Timely(pos=self.pos(meta))
         for item in items:
             if item[0] == "limit":
@@ -174,6 +175,7 @@ class FlowMixin(Transformer):
         return step
 
     def after_submission(self, meta, children):
+        self.section("after submission", meta)
         self.set_once("waits", list(children), meta)
 
     # ------------------------------------------------------------------ gateways
@@ -185,6 +187,7 @@ class FlowMixin(Transformer):
         return Branch(None, children[0], self.pos(meta))
 
     def gateway(self, meta, children):
+        self.section("gateway", meta)
         name = str(children[0])
         rest = children[1:]
         title = (
@@ -244,6 +247,7 @@ class FlowMixin(Transformer):
         return Row(*cells, route=children[3], pos=self.pos(meta))
 
     def denial_table(self, meta, children):
+        self.section("denial routing", meta)
         policy, *rows = [c for c in children if c is not None]
         pos = self.pos(meta)
         if not rows or not rows[-1].catch_all:
@@ -278,6 +282,7 @@ class FlowMixin(Transformer):
         return task
 
     def route(self, meta, children):
+        self.section("route", meta)
         name, title, *steps = children
         name = str(name)
         if name in self.file.routes:

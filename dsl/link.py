@@ -164,8 +164,23 @@ class Linker:
         self._references(rf)
         self._claim_files(rf)
         if rf.kind == "library":
+            self._library_sections(rf)
             for case in rf.tests:
                 self._library_test(rf, case)
+
+    def _library_sections(self, rf: RuleFile) -> None:
+        """A library lends edits to rulesets; timely filing, eligibility and the
+        flow after submission belong to one payer, so a library holding them is
+        an error rather than text the compiler would quietly leave out."""
+        for title, pos in sorted(rf.sections.items(), key=lambda s: s[1].line):
+            self.error(
+                rf,
+                pos,
+                f"A library cannot hold `{title}`",
+                "A library holds edits, tables and tests; move this section to "
+                "the ruleset file of the payer it is for.",
+                "library-section",
+            )
 
     def _library_test(self, rf: RuleFile, case: TestCase) -> None:
         """A library's own test runs the library's edits alone (see
@@ -302,10 +317,13 @@ class Linker:
             )
 
     def _references(self, rf: RuleFile) -> None:
-        for name, pos in rf.route_refs:
+        # A library's routes and gateways are reported where it names them (its
+        # sections, its test expectations), not as missing as well.
+        library = rf.kind == "library"
+        for name, pos in [] if library else rf.route_refs:
             if name != IGNORE_ROUTE:
                 self._defined(rf, "route", name, pos, rf.routes)
-        for name, pos in rf.gateway_refs:
+        for name, pos in [] if library else rf.gateway_refs:
             self._defined(rf, "gateway", name, pos, rf.gateways)
         ids: dict[str, Pos] = {}
         for item in [*rf.requirements, *rf.edits]:

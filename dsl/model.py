@@ -186,3 +186,6 @@ class RuleFile:
     # What blocks left out for a syntax error declare ("route:fix", "section:timely"):
     # the checks do not call those missing (see dsl.recover).
     cut: set[str] = field(default_factory=set)
+    # Where each ruleset-only section starts ("timely filing" -> its first line), so
+    # a library that holds one is told so instead of having it ignored.
+    sections: dict[str, Pos] = field(default_factory=dict)

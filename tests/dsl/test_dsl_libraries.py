@@ -224,3 +224,36 @@ def test_every_shipped_mue_row_names_a_public_source_and_its_date():
         ["Q9980", "50", "3"],
     ]
     assert all("https://" in row and "2018-01-12" in row for row in rows)
+
+
+def test_a_library_holding_a_payers_sections_is_told_so_once_each(tmp_path):
+    bad = LIBRARY + """
+timely filing
+  new claim: 1 year after date of service
+end
+
+gateway paid "Paid?"
+  otherwise: bill patient
+end
+
+test "A gateway is not a library's to test"
+  given claim
+    date of service 2026-03-10
+    line 1: A4550
+  expect gateway paid: bill patient
+end
+"""
+    report = format_diagnostics(check_files(folder(tmp_path, bad)))
+    assert report == (
+        "shared/units.rules:35:1: A library cannot hold `timely filing`\n"
+        "  hint: A library holds edits, tables and tests; move this section to the "
+        "ruleset file of the payer it is for.\n"
+        "shared/units.rules:39:1: A library cannot hold `gateway`\n"
+        "  hint: A library holds edits, tables and tests; move this section to the "
+        "ruleset file of the payer it is for.\n"
+        "shared/units.rules:47:3: A library test can only expect edits\n"
+        "      expect gateway paid: bill patient\n"
+        "      ^\n"
+        "  hint: A library has no timely filing, gateways or routes: test those in "
+        "the payer file that uses it."
+    )
