@@ -141,13 +141,28 @@ def intake_837(ledger: Ledger, path: Path, outbox: Path) -> Intake837Report:
             ledger,
             file_id,
             f"{path.name} ST02 {rejected.transaction_control_number}",
-            rejected.reason,
+            _naming_claims(rejected),
             rejected.text.encode(),
         )
     outbox.mkdir(parents=True, exist_ok=True)
     report.acknowledgment = outbox / f"{path.name}.999"
     report.acknowledgment.write_text(answer)
     return report
+
+
+def _naming_claims(rejected: x12.RejectedTransaction) -> str:
+    """The reason a set was refused, then the claims it held (CLM01 as sent).
+
+    None of those claims reached the ledger; the list tells a person which
+    claims to correct and send again without reading the raw set.
+    """
+    numbers = rejected.patient_control_numbers
+    if not numbers:
+        return f"{rejected.reason}; the set held no claim (no CLM)"
+    return (
+        f"{rejected.reason}; claims not received (patient control numbers): "
+        + ", ".join(numbers)
+    )
 
 
 def _quarantine(

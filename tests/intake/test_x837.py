@@ -46,10 +46,15 @@ def test_unreadable_transactions_are_quarantined_and_rejected_in_the_999(
     acks = x12.parse_999(report.acknowledgment.read_text())
     assert [a.accepted for a in acks] == [False, False]
     quarantined = ledger.list_quarantine()
-    assert len(quarantined) == 2
-    assert quarantined[0].quarantine_reason == report.rejected[0]
+    assert [q.quarantine_reason for q in quarantined] == [
+        report.rejected[0] + "; claims not received (patient control numbers): "
+        "A37YH556, A37YH667, A37YH668",
+        report.rejected[1] + "; claims not received (patient control numbers): "
+        "A37YH556, A37YH667, A37YH668",
+    ]
     items = ledger.open_work_items()
     assert [i.queue for i in items] == ["EDI-Support", "EDI-Support"]
+    assert items[0].reason.endswith("A37YH556, A37YH667, A37YH668")
 
 
 DENTAL = SAMPLES.parent / "837D" / "ims-fork-dental-two-lines.837d"
@@ -65,7 +70,10 @@ def test_the_dental_sample_is_rejected_for_its_st03(ledger, tmp_path):
     ]
     [ack] = x12.parse_999(report.acknowledgment.read_text())
     assert ack.accepted is False
-    assert [q.quarantine_reason for q in ledger.list_quarantine()] == report.rejected
+    assert [q.quarantine_reason for q in ledger.list_quarantine()] == [
+        report.rejected[0] + "; claims not received (patient control numbers): "
+        "26403774"
+    ]
 
 
 def test_a_dental_claim_is_stored_and_held_for_a_person(ledger, tmp_path):
