@@ -87,9 +87,15 @@ def _rules(args: argparse.Namespace) -> int:
         return 2
     from claimflow.ledger import Ledger
 
-    # The explanation assumes the coverage the claim was billed under is active.
-    claim = Ledger(Settings.from_env().database_url).get_claim(args.claim)
-    return cli.explain_claim(claim, None, as_of=datetime.now(UTC).date(), path=path)
+    ledger = Ledger(Settings.from_env().database_url)
+    claim = ledger.get_claim(args.claim)
+    today = datetime.now(UTC).date()
+    checked = ledger.latest_eligibility(args.claim)
+    if checked is None:
+        print("No 270/271 on record: explained as if the coverage were active.")
+        return cli.explain_claim(claim, None, as_of=today, path=path)
+    result, checked_on = checked
+    return cli.explain_claim(claim, result, today, checked_on=checked_on, path=path)
 
 
 def _intake(args: argparse.Namespace) -> int:

@@ -405,6 +405,23 @@ class ClaimsMixin(LedgerBase):
 
         return self._tx(work)
 
+    def latest_eligibility(
+        self, claim_id: int
+    ) -> tuple[EligibilityResult, date] | None:
+        """The claim's newest 270/271 outcome and the day it was checked, if any."""
+
+        def work(session: Session) -> tuple[EligibilityResult, date] | None:
+            row = session.exec(
+                select(EligibilityCheckRow)
+                .where(EligibilityCheckRow.claim_id == claim_id)
+                .order_by(EligibilityCheckRow.id.desc())
+            ).first()
+            if row is None:
+                return None
+            return EligibilityResult.model_validate(row.result), row.checked_at.date()
+
+        return self._tx(work)
+
     def record_scrub(
         self,
         claim_id: int,
