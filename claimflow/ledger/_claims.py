@@ -52,6 +52,14 @@ def _claim_row(session: Session, claim_id: int) -> ClaimRow:
     return row
 
 
+def _account_row(session: Session, claim_id: int) -> ClaimRow:
+    """The claim whose account holds this claim's money (itself for a primary)."""
+    row = _claim_row(session, claim_id)
+    while row.primary_claim_id is not None:
+        row = _claim_row(session, row.primary_claim_id)
+    return row
+
+
 def _version_row(session: Session, claim_id: int, version: int) -> ClaimVersionRow:
     row = session.exec(
         select(ClaimVersionRow).where(
@@ -105,6 +113,10 @@ def _add_version(
                     a.model_dump(mode="json") for a in line.adjudications
                 ]
                 or None,
+                revenue_code=line.revenue_code,
+                teeth=[t.model_dump(mode="json") for t in line.teeth] or None,
+                oral_cavity=list(line.oral_cavity) or None,
+                prosthesis=line.prosthesis,
             )
         )
     session.flush()
@@ -138,6 +150,10 @@ def _rebuild(session: Session, row: ClaimVersionRow) -> Claim:
                     diagnosis_pointers=list(line.diagnosis_pointers),
                     line_control_number=line.line_control_number,
                     adjudications=list(line.adjudications or []),
+                    revenue_code=line.revenue_code,
+                    teeth=list(line.teeth or []),
+                    oral_cavity=list(line.oral_cavity or []),
+                    prosthesis=line.prosthesis,
                 )
                 for line in lines
             ],
@@ -249,7 +265,9 @@ class ClaimsMixin(LedgerBase):
         """Add a corrected (or void) version of a claim and return it.
 
         Lines or diagnoses not given are copied from the latest version. When
-        the total charge changes, the difference goes to the journal.
+        the total charge changes, the difference goes to the journal, on the
+        claim's account: a secondary claim's goes to the primary claim's,
+        where coordination of benefits keeps the charge and every payment.
 
         Args:
             claim_id: The claim.
@@ -286,7 +304,8 @@ class ClaimsMixin(LedgerBase):
                     f"charge:{claim_id}:v{number}",
                     "charge_adjustment",
                     money(change),
-                    claim_id=claim_id,
+                    claim_id=_account_row(session, claim_id).id,
+                    reason=f"claim {claim_id} version {number}",
                     effective_date=session.get(
                         EncounterRow, row.encounter_id
                     ).service_date,

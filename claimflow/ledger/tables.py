@@ -176,6 +176,14 @@ class ClaimLineRow(LedgerTable, table=True):
     line_control_number: str = Field(unique=True, max_length=30)
     # 837 loop 2430: earlier payers' decisions on the line (secondary claims).
     adjudications: list | None = Field(default=None, sa_type=JSON)
+    # What an 837I or 837D line says beyond its procedure: the revenue code
+    # (SV201), the teeth with their surfaces (TOO), the oral cavity areas
+    # (SV304) and the prosthesis flag (SV305). A new version of the claim is
+    # built from these rows, so they are kept as sent.
+    revenue_code: str | None = Field(default=None, max_length=4)
+    teeth: list | None = Field(default=None, sa_type=JSON)
+    oral_cavity: list | None = Field(default=None, sa_type=JSON)
+    prosthesis: str | None = Field(default=None, max_length=1)
 
 
 # ----------------------------------------------------------------- checks

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -228,3 +229,59 @@ def test_workers_starting_together_migrate_once(database_url):
     assert counters == 3
     for ledger in ledgers:
         ledger.engine.dispose()
+
+
+def test_upgrade_to_0006_keeps_lines_and_adds_their_837_details(database_url):
+    ledger = Ledger(database_url)
+    migrations.upgrade(ledger.engine, "0005")
+    _seed_first_schema(ledger.engine)
+    header = {
+        "kind": "professional",
+        "billing_provider": {"npi": "1234567893", "name": "Clinic"},
+        "patient": {
+            "patient_id": 1,
+            "first_name": "Ann",
+            "last_name": "Test",
+            "birth_date": "1980-05-01",
+            "sex": "F",
+            "address": ADDRESS,
+        },
+        "coverage": {"payer_id": "BCBS", "payer_name": "Blue", "member_id": "M1"},
+    }
+    with ledger.engine.begin() as c:
+        c.execute(
+            sa.text(
+                "insert into claim_versions (id, claim_id, version,"
+                " patient_control_number, frequency_code, total_charge, diagnoses,"
+                " header, created_at) values (1, 1, 1, 'C1V1', '1', 100.00,"
+                " :diagnoses, :header, :at)"
+            ),
+            dict(diagnoses='["J02.9"]', header=json.dumps(header), at=WRITTEN),
+        )
+        c.execute(
+            sa.text(
+                "insert into claim_lines (claim_version_id, line_number, procedure,"
+                " modifiers, units, charge, service_date, place_of_service,"
+                " diagnosis_pointers, line_control_number) values (1, 1, '99213',"
+                " '[]', 1, 100.00, :day, '11', '[1]', 'C1V1L1')"
+            ),
+            dict(day=date(2026, 2, 14)),
+        )
+
+    ledger.create_all()
+
+    assert migrations.current_revision(ledger.engine) == migrations.head_revision()
+    line = ledger.get_claim(1).lines[0]
+    assert (line.procedure, line.charge, line.line_control_number) == (
+        "99213",
+        D("100.00"),
+        "C1V1L1",
+    )
+    assert (line.revenue_code, line.teeth, line.oral_cavity, line.prosthesis) == (
+        None,
+        [],
+        [],
+        None,
+    )
+    assert ledger.claim_balance(1).billed == D("100.00")
+    ledger.engine.dispose()
