@@ -370,6 +370,9 @@ class Adjustment(Model):
 
 
 class RemitLine(Model):
+    # SVC01-1 names what SVC01-2 is: HC a CPT/HCPCS code, NU a revenue code (an
+    # institutional line billed without HCPCS), AD a CDT code (a dental line).
+    qualifier: Literal["HC", "NU", "AD"] = "HC"
     procedure: str
     modifiers: list[str] = Field(default_factory=list)
     charge: Money
@@ -379,6 +382,7 @@ class RemitLine(Model):
     line_control_number: str | None = None
     adjustments: list[Adjustment] = Field(default_factory=list)
     remarks: list[str] = Field(default_factory=list)  # LQ*HE RARCs
+    revenue_code: str | None = None  # SVC04: an HC line's revenue code (837I)
 
 
 class RemitClaim(Model):
@@ -391,6 +395,7 @@ class RemitClaim(Model):
     patient_responsibility: Money = Decimal("0.00")  # CLP05
     filing_indicator: str | None = None  # CLP06
     payer_claim_number: str | None = None  # CLP07
+    facility_type_code: str | None = None  # CLP08: an institutional claim's
     adjustments: list[Adjustment] = Field(default_factory=list)  # claim-level CAS
     lines: list[RemitLine] = Field(default_factory=list)
     remarks: list[str] = Field(default_factory=list)  # MOA/MIA remark codes

@@ -35,7 +35,14 @@ from claimflow.clearinghouse.payers import (
     PayerProfile,
 )
 from claimflow.clearinghouse.plan_codes import remit_filing_indicator
-from claimflow.models import Adjustment, Claim, RemitClaim, RemitLine, money
+from claimflow.models import (
+    Adjustment,
+    Claim,
+    RemitClaim,
+    RemitLine,
+    ServiceLine,
+    money,
+)
 
 ZERO = Decimal("0.00")
 HUNDRED = Decimal(100)
@@ -230,8 +237,7 @@ def adjudicate(
             paid = allowed - sum((share.amount for share in shares), ZERO)
         lines.append(
             RemitLine(
-                procedure=line.procedure,
-                modifiers=list(line.modifiers),
+                **service_code(claim, line),
                 charge=line.charge,
                 paid=paid,
                 units=line.units,
@@ -259,9 +265,31 @@ def adjudicate(
         patient_responsibility=money(patient_share),
         filing_indicator=remit_filing_indicator(claim.coverage.plan_type),
         payer_claim_number=payer_claim_number(claim.patient_control_number),
+        facility_type_code=claim.facility_type_code
+        if claim.kind == "institutional"
+        else None,
         lines=lines,
         service_from=claim.from_date,
         service_through=claim.through_date,
+    )
+
+
+def service_code(claim: Claim, line: ServiceLine) -> dict:
+    """How an 835 SVC names the line the claim billed, by the claim's kind.
+
+    A dental line is its CDT code (``AD``); an institutional line is its
+    HCPCS code with the revenue code in SVC04, or only its revenue code
+    (``NU``) when it was billed without one; anything else is ``HC``.
+    """
+    if claim.kind == "dental":
+        return dict(qualifier="AD", procedure=line.procedure)
+    if claim.kind == "institutional" and not line.procedure:
+        return dict(qualifier="NU", procedure=line.revenue_code or "")
+    return dict(
+        qualifier="HC",
+        procedure=line.procedure,
+        modifiers=list(line.modifiers),
+        revenue_code=line.revenue_code if claim.kind == "institutional" else None,
     )
 
 

@@ -104,6 +104,7 @@ def _claim(w: Writer, claim: RemitClaim) -> None:
         else "",
         claim.filing_indicator or "",
         claim.payer_claim_number or "",
+        claim.facility_type_code or "",
     )
     _cas(w, claim.adjustments)
     w.add("NM1", "QC", "1")
@@ -116,10 +117,10 @@ def _claim(w: Writer, claim: RemitClaim) -> None:
     for line in claim.lines:
         w.add(
             "SVC",
-            ["HC", line.procedure, *line.modifiers],
+            [line.qualifier, line.procedure, *line.modifiers],
             fmt_amount(line.charge),
             fmt_amount(line.paid),
-            "",
+            line.revenue_code or "",
             fmt_number(line.units) if line.units is not None else "",
         )
         if line.service_date:
@@ -267,13 +268,16 @@ def _clp(s: Segment) -> RemitClaim:
         patient_responsibility=s.amount(5) if s.get(5) else Decimal("0.00"),
         filing_indicator=s.get(6) or None,
         payer_claim_number=s.get(7) or None,
+        facility_type_code=s.get(8) or None,
     )
 
 
 def _svc(s: Segment) -> RemitLine:
     parts = s.components(1)
     return RemitLine(
+        qualifier=parts[0] if parts[0] in ("NU", "AD") else "HC",
         procedure=parts[1] if len(parts) > 1 else "",
+        revenue_code=s.get(4) or None,
         modifiers=[m for m in parts[2:6] if m],
         charge=s.amount(2),
         paid=s.amount(3),
