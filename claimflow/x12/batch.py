@@ -23,6 +23,14 @@ from claimflow.x12.segments import Segment, TransactionSet, strip_bom, tokenize
 from claimflow.x12.validate import X12Finding, validate
 
 
+# IK502 codes (implementation transaction set syntax errors) our cutting finds.
+_NOT_SUPPORTED = "1"
+_TRAILER_MISSING = "2"
+_CONTROL_DIFFERS = "3"  # SE02 is not the ST02
+_COUNT_DIFFERS = "4"  # SE01 is not the number of segments ST..SE
+_NOT_IN_GROUP = "18"
+
+
 @dataclass(frozen=True)
 class RejectedTransaction:
     """One transaction set that could not be read, kept as received."""
@@ -122,7 +130,9 @@ def read_file(
         code = t.st.get(1)
         error = cut.error
         if error is None and codes and code not in codes:
-            error = t.st.fail(1, "unexpected transaction set", "/".join(codes))
+            error = t.st.fail(
+                1, "unexpected transaction set", "/".join(codes), _NOT_SUPPORTED
+            )
         items: list[Any] = []
         findings: list[X12Finding] = []
         if error is None:
@@ -140,6 +150,7 @@ def read_file(
                     segment_id=first.segment_id,
                     element=first.element,
                     value=first.value,
+                    code=first.code,
                 )
         if error is not None:
             result.rejected.append(
@@ -180,7 +191,9 @@ def _parser_for(t: TransactionSet) -> Callable[[str], list[Any]]:
         code = "277CA"
     parsers = _parsers()
     if code not in parsers:
-        raise t.st.fail(1, "no reader for this transaction set", "/".join(parsers))
+        raise t.st.fail(
+            1, "no reader for this transaction set", "/".join(parsers), _NOT_SUPPORTED
+        )
     return parsers[code]
 
 
@@ -203,6 +216,7 @@ def _cut(segments: list[Segment]) -> Iterator[_Cut]:
                 element=2,
                 value=current.transaction.st.get(2),
                 expected="a matching SE before " + segment.id,
+                code=_TRAILER_MISSING,
             )
             yield current
             current = None
@@ -221,6 +235,7 @@ def _cut(segments: list[Segment]) -> Iterator[_Cut]:
                         segment_number=segment.number,
                         segment_id="ST",
                         expected="a GS before the ST",
+                        code=_NOT_IN_GROUP,
                     ),
                 )
             else:
@@ -242,6 +257,7 @@ def _cut(segments: list[Segment]) -> Iterator[_Cut]:
             element=2,
             value=current.transaction.st.get(2),
             expected="a matching SE",
+            code=_TRAILER_MISSING,
         )
         yield current
 
@@ -251,9 +267,13 @@ def _check_se(t: TransactionSet) -> X12Error | None:
     assert se is not None
     count = str(len(t.body) + 2)
     if se.get(1) != count:
-        return se.fail(1, "wrong segment count", f"{count} (ST..SE inclusive)")
+        return se.fail(
+            1, "wrong segment count", f"{count} (ST..SE inclusive)", _COUNT_DIFFERS
+        )
     if se.get(2) != t.st.get(2):
-        return se.fail(2, "control number differs from ST02", t.st.get(2))
+        return se.fail(
+            2, "control number differs from ST02", t.st.get(2), _CONTROL_DIFFERS
+        )
     return None
 
 
@@ -286,6 +306,7 @@ def _in_file(exc: X12Error, t: TransactionSet) -> X12Error:
         element=exc.element,
         value=exc.value,
         expected=exc.expected,
+        code=exc.code,
     )
 
 
@@ -299,6 +320,7 @@ def _to_file(finding: X12Finding, t: TransactionSet) -> X12Finding:
         finding.element,
         finding.value,
         finding.message,
+        finding.code,
     )
 
 
@@ -344,6 +366,7 @@ def rejections(result: ReadResult) -> dict[int, list[str | X12Finding]]:
                 error.element,
                 error.value,
                 rejected.reason,
+                error.code,
             )
         problems.setdefault(rejected.st_segment_number or 0, []).append(finding)
     return problems

@@ -20,6 +20,7 @@ class X12Error(Exception):
         element: int | None = None,
         value: str | None = None,
         expected: str | None = None,
+        code: str | None = None,
     ) -> None:
         self.problem = problem
         self.segment_number = segment_number
@@ -27,6 +28,10 @@ class X12Error(Exception):
         self.element = element
         self.value = value
         self.expected = expected
+        # The 999's code for the problem when the reader knows it: IK502 for the
+        # transaction set as a whole (ST/SE), IK403 for an element, IK304 for a
+        # segment. None leaves the choice to the 999 writer.
+        self.code = code
         super().__init__(self._render())
 
     def _render(self) -> str:

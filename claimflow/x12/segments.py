@@ -69,8 +69,18 @@ class Segment:
         value = self.get(position)
         return value.split(self.delimiters.repetition) if value else []
 
-    def fail(self, position: int | None, problem: str, expected: str) -> X12ValueError:
-        """Build a value error located at this segment and element."""
+    def fail(
+        self,
+        position: int | None,
+        problem: str,
+        expected: str,
+        code: str | None = None,
+    ) -> X12ValueError:
+        """Build a value error located at this segment and element.
+
+        ``code`` is the 999's IK403 code when it is not 7 (invalid code value),
+        or the IK502 code of a problem with the whole set (ST, SE).
+        """
         return X12ValueError(
             problem,
             segment_number=self.number,
@@ -78,17 +88,18 @@ class Segment:
             element=position,
             value=self.get(position) if position else None,
             expected=expected,
+            code=code,
         )
 
     def amount(self, position: int) -> Decimal:
         """Return element ``position`` as a Decimal, exactly as sent."""
         text = self.get(position)
         if not _AMOUNT.match(text):
-            raise self.fail(position, "not a decimal number", "digits with '.'")
+            raise self.fail(position, "not a decimal number", "digits with '.'", "6")
         try:
             return Decimal(text)
         except InvalidOperation as exc:  # pragma: no cover - regex guards this
-            raise self.fail(position, "not a decimal number", "digits") from exc
+            raise self.fail(position, "not a decimal number", "digits", "6") from exc
 
     def optional_amount(self, position: int) -> Decimal | None:
         """Like :meth:`amount`, but an empty element gives None."""
@@ -106,7 +117,7 @@ class Segment:
         """Return component ``index`` of element ``position`` as a Decimal."""
         text = self.component(position, index)
         if not _AMOUNT.match(text):
-            raise self.fail(position, "not a decimal number", "digits with '.'")
+            raise self.fail(position, "not a decimal number", "digits with '.'", "6")
         return Decimal(text)
 
     def period(self, position: int) -> tuple[date, date]:
@@ -123,7 +134,7 @@ def _date(segment: Segment, position: int, text: str) -> date:
             raise ValueError(text)
         return datetime.strptime(text, "%Y%m%d").date()
     except ValueError as exc:
-        raise segment.fail(position, "not a date", "CCYYMMDD") from exc
+        raise segment.fail(position, "not a date", "CCYYMMDD", "8") from exc
 
 
 def _read_isa(text: str, start: int, number: int) -> tuple[Delimiters, int]:

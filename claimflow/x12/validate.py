@@ -46,6 +46,10 @@ class X12Finding:
     element: int | None
     value: str | None
     message: str
+    # The X12 error code pyx12 or our reader gave: an IK502 code for a finding
+    # about the transaction set (ST/SE), IK403 for an element, IK304 for a
+    # segment. pyx12 also uses codes of its own (HL1, SEG1, LX, ...).
+    code: str | None = None
 
     def __str__(self) -> str:
         where = [f"segment {self.segment_number}" if self.segment_number else "file"]
@@ -145,7 +149,7 @@ def _from_error(exc: X12Error) -> X12Finding:
     # The finding carries the location and value itself; the message says the rest.
     message = exc.problem + (f"; expected {exc.expected}" if exc.expected else "")
     return X12Finding(
-        exc.segment_number, exc.segment_id, exc.element, exc.value, message
+        exc.segment_number, exc.segment_id, exc.element, exc.value, message, exc.code
     )
 
 
@@ -188,25 +192,21 @@ def _from_json(raw: str) -> list[X12Finding]:
 
 def _level(found: list[X12Finding], node: dict, seg_id: str) -> None:
     for err in node.get("errors", []):
-        found.append(
-            X12Finding(
-                node.get("cur_line"), seg_id, None, err.get("err_val"), err["err_str"]
-            )
-        )
+        found.append(_finding(node.get("cur_line"), seg_id, None, err))
 
 
 def _segment(found: list[X12Finding], seg: dict) -> None:
     line, seg_id = seg.get("cur_line"), seg.get("seg_id")
     for err in seg.get("errors", []):
-        found.append(X12Finding(line, seg_id, None, err.get("err_val"), err["err_str"]))
+        found.append(_finding(line, seg_id, None, err))
     for ele in seg.get("elements", []):
         for err in ele.get("errors", []):
-            found.append(
-                X12Finding(
-                    line,
-                    seg_id,
-                    ele.get("ele_pos"),
-                    err.get("err_val"),
-                    err["err_str"],
-                )
-            )
+            found.append(_finding(line, seg_id, ele.get("ele_pos"), err))
+
+
+def _finding(
+    line: int | None, seg_id: str | None, element: int | None, err: dict
+) -> X12Finding:
+    return X12Finding(
+        line, seg_id, element, err.get("err_val"), err["err_str"], err.get("err_cde")
+    )

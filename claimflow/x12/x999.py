@@ -26,20 +26,50 @@ _IK3 = {
     "4": "loop occurs over maximum times",
     "5": "segment exceeds maximum use",
     "7": "segment not in proper sequence",
+    "6": "segment not in defined transaction set",
     "8": "segment has data element errors",
     "I4": "segment not used",
+    "I6": "implementation dependent segment missing",
+    "I7": "implementation loop occurs under minimum times",
+    "I8": "implementation segment below minimum use",
+    "I9": "implementation dependent 'not used' segment present",
 }
 _IK4 = {
     "1": "required element missing",
     "2": "conditional element missing",
+    "3": "too many data elements",
     "4": "data element too short",
     "5": "data element too long",
     "6": "invalid character",
     "7": "invalid code value",
     "8": "invalid date",
     "9": "invalid time",
+    "10": "exclusion condition violated",
+    "12": "too many repetitions",
+    "13": "too many components",
+    "I10": "implementation 'not used' data element present",
+    "I11": "implementation too few repetitions",
     "I12": "implementation pattern match failure",
+    "I13": "implementation dependent 'not used' data element present",
+    "I6": "code value not used in implementation",
+    "I9": "implementation dependent data element missing",
 }
+# IK502 codes that say what is wrong with a transaction set as a whole (its ST
+# or SE), as opposed to 5 / I5, one or more of its segments in error.
+_SET_ERRORS = {
+    "1": "transaction set not supported",
+    "2": "transaction set trailer missing",
+    "3": "control number in header and trailer do not match",
+    "4": "number of included segments does not match actual count",
+    "6": "missing or invalid transaction set identifier",
+    "7": "missing or invalid transaction set control number",
+    "18": "transaction set not in functional group",
+    "23": "transaction set control number not unique within the functional group",
+}
+_SEGMENTS_IN_ERROR = "5"
+_IMPLEMENTATION_SEGMENTS_IN_ERROR = "I5"
+_DATA_ELEMENT_ERRORS = "8"  # IK304 of a segment whose fault is in an element
+_INVALID_CODE_VALUE = "7"  # IK403 when the finding carries no code of the list
 
 
 Findings = Mapping[int | str, Sequence[str | X12Finding]]
@@ -59,10 +89,16 @@ def build_999(
     envelope's ST02, the next ones count up from it.
 
     A transaction set with no findings is accepted (IK5*A); one with findings is
-    rejected (IK5*R*5). An :class:`X12Finding` located inside the set becomes an
-    IK3 (segment position counted from the ST) and, with an element, an IK4; a
-    plain text finding only marks the set rejected, since the 999 has no place
-    for free text. A set outside any GS (which a 999 cannot name) is left out.
+    rejected (IK5*R) with the implementation transaction set syntax error codes
+    of its findings. A finding about the set as a whole (on its ST or SE, with
+    an IK502 code such as 4, segment count differs, or 3, SE02 is not ST02)
+    gives that code and no IK3. An :class:`X12Finding` located inside the set
+    becomes an IK3 (segment position counted from the ST, IK304 the finding's
+    segment code) and, with an element, an IK4 (IK403 the finding's element
+    code, 7 when it has none) and makes the IK502 5, or I5 when every such
+    finding is an implementation one (code I...). A plain text finding also
+    gives 5, since the 999 has no place for free text. A set outside any GS
+    (which a 999 cannot name) is left out.
 
     Args:
         interchange_text_received: The file being acknowledged.
@@ -109,10 +145,9 @@ def _acknowledge_group(
         control = t.st.get(2)
         problems = [*findings.get(t.st.number, ()), *findings.get(control, ())]
         w.add("AK2", t.st.get(1), control, t.st.get(3))
-        for finding in problems:
-            _located(w, t, finding)
+        codes = [_located(w, t, finding) for finding in problems]
         if problems:
-            w.add("IK5", "R", "5")
+            w.add("IK5", "R", *_set_codes(codes))
         else:
             accepted += 1
             w.add("IK5", "A")
@@ -122,17 +157,41 @@ def _acknowledge_group(
     return w.body
 
 
-def _located(w: Writer, t: TransactionSet, finding: str | X12Finding) -> None:
-    """IK3 (and IK4) for a finding that names a segment inside the set."""
-    if not isinstance(finding, X12Finding) or not finding.segment_number:
-        return
+def _located(w: Writer, t: TransactionSet, finding: str | X12Finding) -> str:
+    """IK3 (and IK4) for a finding that names a segment inside the set.
+
+    Returns:
+        The finding's IK502 code: its own for a finding about the whole set,
+        else 5 (I5 for an implementation finding written as IK3).
+    """
+    if not isinstance(finding, X12Finding):
+        return _SEGMENTS_IN_ERROR
+    if finding.segment_id in ("ST", "SE") and finding.code in _SET_ERRORS:
+        return finding.code
+    if not finding.segment_number:
+        return _SEGMENTS_IN_ERROR
     last = t.se.number if t.se is not None else t.st.number + len(t.body)
     if not t.st.number <= finding.segment_number <= last:
-        return
+        return _SEGMENTS_IN_ERROR
     position = finding.segment_number - t.st.number + 1
-    w.add("IK3", finding.segment_id or "", str(position), "", "8")
+    code = finding.code or ""
     if finding.element:
-        w.add("IK4", str(finding.element), "", "7", (finding.value or "")[:99])
+        element_code = code if code in _IK4 else _INVALID_CODE_VALUE
+        w.add("IK3", finding.segment_id or "", str(position), "", "8")
+        w.add("IK4", str(finding.element), "", element_code, (finding.value or "")[:99])
+    else:
+        segment_code = code if code in _IK3 else _DATA_ELEMENT_ERRORS
+        w.add("IK3", finding.segment_id or "", str(position), "", segment_code)
+    if code.startswith("I") and code in (_IK3 if not finding.element else _IK4):
+        return _IMPLEMENTATION_SEGMENTS_IN_ERROR
+    return _SEGMENTS_IN_ERROR
+
+
+def _set_codes(codes: list[str]) -> list[str]:
+    """IK502..IK506: each code once, file order; I5 only if no plain 5."""
+    if _SEGMENTS_IN_ERROR in codes:
+        codes = [c for c in codes if c != _IMPLEMENTATION_SEGMENTS_IN_ERROR]
+    return list(dict.fromkeys(codes))[:5]
 
 
 def _nth_control(first: str, index: int) -> str:

@@ -136,7 +136,7 @@ def test_rejecting_999s_validate_clean(engine):
         ("277CA", []),
         ("835", []),
     ]
-    assert "IK3*CLM*18**8~\nIK4*2**7*1X5.00~\nIK5*R*5~\nAK9*R*1*1*0~" in files[0][1]
+    assert "IK3*CLM*18**8~\nIK4*2**6*1X5.00~\nIK5*R*5~\nAK9*R*1*1*0~" in files[0][1]
     # The file of two interchanges: one 999 set per group, the good one accepted.
     acks = parse_999(files[1][1])
     assert [(a.transaction_control_number, a.accepted) for a in acks] == [

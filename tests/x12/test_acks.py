@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from claimflow.models import AckKind, ClaimAcknowledgment
 from claimflow.x12 import (
     X12Finding,
@@ -12,6 +14,7 @@ from claimflow.x12 import (
     parse_999,
     validate,
 )
+from claimflow.x12.batch import acknowledge
 
 from .conftest import SUBMITTER, make_claim, make_envelope, read_fixture
 
@@ -127,3 +130,74 @@ def test_built_277ca_validates_clean():
     assert "HL*3*2*19*1~\nNM1*85*2*SUNRISE FAMILY MEDICINE" in text
     assert "TRN*1*1245319599~\nHL*4*3*PT~" in text
     assert validate(text).findings == []
+
+
+def _se_of(text: str) -> str:
+    return next(s for s in text.split("~\n") if s.startswith("SE*"))
+
+
+def _received_with(change) -> str:
+    text = _received()
+    return change(text, _se_of(text))
+
+
+_BAD_SETS = [
+    pytest.param(
+        lambda text, se: text.replace(se, "SE*33*0042"),
+        "IK5*R*4",
+        id="se01-count-differs-ik502-4",
+    ),
+    pytest.param(
+        lambda text, se: text.replace(se, "SE*32*0043"),
+        "IK5*R*3",
+        id="se02-control-number-differs-ik502-3",
+    ),
+    pytest.param(
+        lambda text, se: text.replace("NM1*40*2*PAYER SIM*****46*PAYERSIM~\n", "")
+        .replace(se, "SE*31*0042"),
+        "IK3*NM1*5**3~\nIK5*R*5",
+        id="required-segment-missing-ik304-3",
+    ),
+    pytest.param(
+        lambda text, se: text.replace("35.50*UN*", "35.50*XX*"),
+        "IK3*SV1*29**8~\nIK4*3**7*XX~\nIK5*R*5",
+        id="invalid-code-value-ik403-7",
+    ),
+    pytest.param(
+        lambda text, se: text.replace("DTP*472*D8*20260227", "DTP*472*D8*2026022X", 1),
+        "IK3*DTP*26**8~\nIK4*3**8*2026022X~\nIK5*R*5",
+        id="invalid-date-ik403-8",
+    ),
+    pytest.param(
+        lambda text, se: text.replace("SV1*HC:87880*35.50", "SV1*HC:87880*35.5X"),
+        "IK3*SV1*29**8~\nIK4*2**6*35.5X~\nIK5*R*5",
+        id="letter-in-amount-ik403-6",
+    ),
+]
+
+
+@pytest.mark.parametrize(("change", "answer"), _BAD_SETS)
+def test_999_codes_say_what_is_wrong_with_each_rejected_set(change, answer):
+    text = _received_with(change)
+    assert _se_of(_received()) == "SE*32*0042"
+
+    ack, read = acknowledge(text, make_envelope("0900"))
+
+    assert [r.transaction_control_number for r in read.rejected] == ["0042"]
+    body = ack[ack.index("AK2*") : ack.index("~\nSE*")]
+    assert body == f"AK2*837*0042*005010X222A2~\n{answer}~\nAK9*R*1*1*0"
+    assert validate(ack).findings == []
+
+
+def test_999_lists_every_set_code_once_and_plain_text_as_segments_in_error():
+    control_differs = X12Finding(34, "SE", 2, "0043", "differs", "3")
+    located = X12Finding(21, "CLM", 2, "160.5X", "bad amount", "6")
+    findings = {"0042": [control_differs, located, "not readable", located]}
+
+    text = build_999(_received(), findings, make_envelope("0900"))
+
+    twice = "IK3*CLM*19**8~\nIK4*2**6*160.5X~\n" * 2
+    assert f"AK2*837*0042*005010X222A2~\n{twice}IK5*R*3*5~\nAK9*R*1*1*0~" in text
+    assert validate(text).findings == []
+    (ack,) = parse_999(text)
+    assert ack.status_codes == ["R", "3", "5"]

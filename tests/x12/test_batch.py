@@ -121,7 +121,7 @@ def test_999_accepts_the_good_set_and_rejects_the_bad_one():
     assert [c.claim_id for c in result.items] == [1]
     assert "IK5*A~" in ack_text
     assert "IK3*SV1*29**8~" in ack_text
-    assert "IK4*2**7*35.5X~" in ack_text
+    assert "IK4*2**6*35.5X~" in ack_text
     assert "AK9*P*2*2*1~" in ack_text
     acks = parse_999(ack_text)
     assert [(a.transaction_control_number, a.accepted) for a in acks] == [
@@ -147,7 +147,7 @@ def test_999_answers_each_group_of_two_interchanges_that_reuse_numbers():
     assert "AK2*837*0001*005010X222A2~\nIK5*A~\nAK9*A*1*1*1~" in first
     assert second.startswith("0901*005010X231A1~\nAK1*HC*7*005010X222A2~\n")
     assert (
-        "AK2*837*0001*005010X222A2~\nIK3*SV1*29**8~\nIK4*2**7*35.5X~\n"
+        "AK2*837*0001*005010X222A2~\nIK3*SV1*29**8~\nIK4*2**6*35.5X~\n"
         "IK5*R*5~\nAK9*R*1*1*0~\nSE*8*0901~"
     ) in second
     acks = parse_999(ack_text)
@@ -168,7 +168,7 @@ def test_999_answers_two_groups_of_one_interchange():
     assert validate(ack_text).findings == []
     assert "AK1*HC*7*005010X222A2~" in ack_text
     assert "AK1*HC*8*005010X222A2~" in ack_text
-    assert "IK3*CLM*19**8~\nIK4*2**7*16O.50~" in ack_text
+    assert "IK3*CLM*19**8~\nIK4*2**6*16O.50~" in ack_text
     assert ack_text.count("AK9*A*1*1*1~") == ack_text.count("AK9*R*1*1*0~") == 1
 
 
