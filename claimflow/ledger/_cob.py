@@ -13,6 +13,14 @@ its CARC 23 adjustments, which restate what the primary paid and adjusted, and
 ``bill_patient`` then moves to the patient only the PR the secondary leaves.
 So ``billed = paid + adjusted + patient responsibility + outstanding`` holds on
 the account, to the cent, across both payers.
+
+When the primary payer reverses its 835 (CLP02 22) after the share went on,
+the share the secondary was billed no longer stands: the transfer is undone by
+a reversing ``transfer_to_secondary`` entry (negative, never a rewrite) and
+the secondary claim gets a work item in ``COB_QUEUE``. It is flagged, not
+voided by itself: a reversal usually comes with the payer's corrected
+adjudication, and the secondary may have paid already, so whether to void it
+(frequency 8) or send it corrected (frequency 7) is a biller's call.
 """
 
 from __future__ import annotations
@@ -23,7 +31,13 @@ from decimal import Decimal
 from sqlmodel import Session, select
 
 from claimflow.ledger._base import LedgerBase
-from claimflow.ledger._claims import _add_version, _claim_row, _rebuild, _version_row
+from claimflow.ledger._claims import (
+    _account_row,
+    _add_version,
+    _claim_row,
+    _rebuild,
+    _version_row,
+)
 from claimflow.ledger._money import _claim_entries, _sum
 from claimflow.ledger._patients import _NEXT_PRIORITY, _active, latest_primary_remit
 from claimflow.ledger._remits import _adjustments, _effective_date
@@ -48,20 +62,15 @@ from claimflow.ledger.tables import (
     RemitClaimRow,
     RemitLineRow,
     RemittanceRow,
+    WorkItemRow,
     utcnow,
 )
 from claimflow.models import Claim, Coverage, RemitClaim, money
 from claimflow.x12 import build_secondary_claim
 
 ZERO = Decimal("0.00")
-
-
-def _account_row(session: Session, claim_id: int) -> ClaimRow:
-    """The claim whose account holds this claim's money (itself for a primary)."""
-    row = _claim_row(session, claim_id)
-    while row.primary_claim_id is not None:
-        row = _claim_row(session, row.primary_claim_id)
-    return row
+# Where a secondary claim billed on an adjudication its payer reversed waits.
+COB_QUEUE = "Billing-Corrections"
 
 
 def _secondary_row(session: Session, claim_id: int) -> ClaimRow | None:
@@ -73,6 +82,72 @@ def _secondary_row(session: Session, claim_id: int) -> ClaimRow | None:
 
 def _transfer_key(claim_id: int, secondary_id: int) -> str:
     return f"cob-transfer:{claim_id}:{secondary_id}"
+
+
+def _undo_transfer_after_reversal(
+    ledger: LedgerBase, session: Session, remit_claim_id: int
+) -> Decimal:
+    """Take back the share moved to the secondary when its basis is reversed.
+
+    Returns:
+        The amount taken back now (zero when the CLP is no posted reversal,
+        the claim has no secondary, or the transfer is undone already).
+    """
+    row = session.get(RemitClaimRow, remit_claim_id)
+    if row.status_code != REVERSAL or row.posted_at is None or row.claim_id is None:
+        return ZERO
+    secondary = _secondary_row(session, row.claim_id)
+    if secondary is None:
+        return ZERO
+    key = _transfer_key(row.claim_id, secondary.id)
+    account = _account_row(session, row.claim_id)
+    transfers = session.exec(
+        select(LedgerEntryRow).where(
+            LedgerEntryRow.claim_id == account.id,
+            LedgerEntryRow.kind == "transfer_to_secondary",
+            (LedgerEntryRow.entry_key == key)
+            | LedgerEntryRow.entry_key.startswith(f"{key}:undone:"),
+        )
+    ).all()
+    standing = _sum(list(transfers), TO_SECONDARY)
+    if standing <= 0:
+        return ZERO
+    remittance = session.get(RemittanceRow, row.remittance_id)
+    ledger._journal(
+        session,
+        f"{key}:undone:{row.id}",
+        "transfer_to_secondary",
+        -standing,
+        claim_id=account.id,
+        patient_id=account.patient_id,
+        reason=f"CLP02 22 on claim {row.claim_id}: share back from claim "
+        f"{secondary.id}",
+        effective_date=_effective_date(remittance),
+    )
+    session.add(
+        WorkItemRow(
+            key=f"cob-reversed:{row.id}",
+            claim_id=secondary.id,
+            queue=COB_QUEUE,
+            title="Secondary claim billed on a reversed adjudication",
+            reason=(
+                f"{_claim_row(session, row.claim_id).payer_id} reversed claim {row.claim_id} (CLP02 22) after its patient "
+                f"share of {standing} went to secondary claim {secondary.id} "
+                f"({secondary.payer_id}); the transfer is undone. Void claim "
+                f"{secondary.id} with {secondary.payer_id} (frequency 8), or "
+                "send it corrected (frequency 7) once the corrected adjudication "
+                "posts."
+            ),
+        )
+    )
+    session.add(
+        AuditEventRow(
+            claim_id=row.claim_id,
+            event="secondary_transfer_undone",
+            detail=f"{standing} back from claim {secondary.id} after CLP02 22",
+        )
+    )
+    return standing
 
 
 def _own(adjustments: list[AdjustmentRow]) -> list[AdjustmentRow]:
@@ -406,8 +481,10 @@ class CobMixin(LedgerBase):
         own adjustments (CO/OA/PI as adjustments, PR as patient responsibility
         assessed) and, on a denial, memo entries, but not the CARC 23
         adjustments, which restate the primary's adjudication already on the
-        account. A reversal posts its amounts as sent. Posted once, however
-        often called.
+        account. A reversal posts its amounts as sent; a primary's reversal
+        after its share went on to a secondary also undoes that transfer and
+        flags the secondary claim for a person. Posted once, however often
+        called.
 
         Args:
             remit_claim_id: A ``RemitClaimMatch.remit_claim_id`` with a claim.
@@ -426,7 +503,13 @@ class CobMixin(LedgerBase):
             return _claim_row(session, row.claim_id).primary_claim_id is not None
 
         if not self._tx(secondary):
-            return self.post_remittance_claim(remit_claim_id)
+            posted = self.post_remittance_claim(remit_claim_id)
+            self._tx(
+                lambda session: _undo_transfer_after_reversal(
+                    self, session, remit_claim_id
+                )
+            )
+            return posted
 
         def work(session: Session) -> PostingResult:
             row = session.get(RemitClaimRow, remit_claim_id, with_for_update=True)

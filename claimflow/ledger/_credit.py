@@ -10,7 +10,11 @@ statement, and is applied when the next patient balance is billed.
 
 ``credit_applied`` moves money already counted as paid by the patient: it
 lowers a claim's patient due and the unapplied credit by the same amount, and
-leaves the patient's balance as it is.
+leaves the patient's balance as it is. ``overpayment_to_credit`` is the other
+way round: when a reversal lowers a claim's patient share below what the
+patient already paid on it, the excess leaves the claim and becomes credit.
+``patient_refund`` gives unapplied credit back to the patient (a person's
+decision, with a reason): it lowers the credit and raises the balance.
 """
 
 from __future__ import annotations
@@ -27,6 +31,8 @@ from claimflow.models import money
 
 CREDIT_APPLIED = "credit_applied"
 PATIENT_PAYMENT = "patient_payment"
+OVERPAYMENT_TO_CREDIT = "overpayment_to_credit"
+PATIENT_REFUND = "patient_refund"
 
 
 def _total(entries: list[LedgerEntryRow], kinds: tuple[str, ...]) -> Decimal:
@@ -40,6 +46,7 @@ def due_from_entries(entries: list[LedgerEntryRow]) -> Decimal:
         _total(entries, TO_PATIENT)
         - _total(entries, (PATIENT_PAYMENT,))
         - _total(entries, (CREDIT_APPLIED,))
+        + _total(entries, (OVERPAYMENT_TO_CREDIT,))
     )
 
 
@@ -51,17 +58,33 @@ def patient_due_on(session: Session, claim_id: int) -> Decimal:
     return due_from_entries(list(entries))
 
 
+_CREDIT_KINDS = (
+    PATIENT_PAYMENT,
+    CREDIT_APPLIED,
+    OVERPAYMENT_TO_CREDIT,
+    PATIENT_REFUND,
+)
+
+
 def unapplied_credit(session: Session, patient_id: int) -> Decimal:
-    """Payments without a claim less the credit already applied to claims."""
-    entries = session.exec(
-        select(LedgerEntryRow).where(
-            LedgerEntryRow.patient_id == patient_id,
-            LedgerEntryRow.kind.in_((PATIENT_PAYMENT, CREDIT_APPLIED)),
-        )
-    ).all()
+    """The patient's credit: money of theirs that pays no claim yet.
+
+    Payments without a claim and overpayments moved off claims, less the
+    credit applied to claims and the credit refunded to the patient.
+    """
+    entries = list(
+        session.exec(
+            select(LedgerEntryRow).where(
+                LedgerEntryRow.patient_id == patient_id,
+                LedgerEntryRow.kind.in_(_CREDIT_KINDS),
+            )
+        ).all()
+    )
     unclaimed = [e for e in entries if e.claim_id is None]
-    return _total(unclaimed, (PATIENT_PAYMENT,)) - _total(
-        list(entries), (CREDIT_APPLIED,)
+    return (
+        _total(unclaimed, (PATIENT_PAYMENT,))
+        + _total(entries, (OVERPAYMENT_TO_CREDIT,))
+        - _total(entries, (CREDIT_APPLIED, PATIENT_REFUND))
     )
 
 
@@ -115,3 +138,63 @@ def apply_patient_credit(
         applied.append((claim_id, amount))
         credit -= amount
     return applied
+
+
+def overpayment_to_credit(
+    ledger: LedgerBase, session: Session, claim_id: int, patient_id: int, on: date
+) -> Decimal:
+    """Move what the patient paid beyond a claim's patient share to credit.
+
+    A reversal can lower the share after the patient paid it; the excess is
+    theirs, so it leaves the claim (one ``overpayment_to_credit`` entry) and
+    pays their other open balances as any credit does.
+
+    Returns:
+        The amount moved now (zero when the claim is not overpaid).
+    """
+    entries = list(
+        session.exec(
+            select(LedgerEntryRow).where(LedgerEntryRow.claim_id == claim_id)
+        ).all()
+    )
+    excess = -due_from_entries(entries)
+    if excess <= 0:
+        return Decimal("0.00")
+    number = sum(1 for e in entries if e.kind == OVERPAYMENT_TO_CREDIT) + 1
+    ledger._journal(
+        session,
+        f"overpayment-to-credit:{claim_id}:{number}",
+        OVERPAYMENT_TO_CREDIT,
+        excess,
+        claim_id=claim_id,
+        patient_id=patient_id,
+        reason="patient paid more than their share after a reversal",
+        effective_date=on,
+    )
+    apply_patient_credit(ledger, session, patient_id, on)
+    return excess
+
+
+def claims_settled_by_credit(
+    session: Session, patient_id: int, after_entry_id: int
+) -> list[int]:
+    """Claims whose patient share credit paid off after a given journal entry.
+
+    A claim counts when a ``credit_applied`` entry newer than ``after_entry_id``
+    is on it and nothing is due on it now. The answer does not depend on when
+    it is asked, so a retried caller finds the same claims.
+    """
+    credited = session.exec(
+        select(LedgerEntryRow.claim_id)
+        .where(
+            LedgerEntryRow.patient_id == patient_id,
+            LedgerEntryRow.kind == CREDIT_APPLIED,
+            LedgerEntryRow.id > after_entry_id,
+        )
+        .order_by(LedgerEntryRow.id)
+    ).all()
+    return [
+        claim_id
+        for claim_id in dict.fromkeys(credited)
+        if patient_due_on(session, claim_id) == 0
+    ]

@@ -10,9 +10,13 @@ from sqlmodel import Session, select
 from claimflow.ledger._base import LedgerBase
 from claimflow.ledger._claims import _claim_row
 from claimflow.ledger._credit import (
+    PATIENT_REFUND,
     apply_patient_credit,
+    claims_settled_by_credit,
     due_from_entries,
+    overpayment_to_credit,
     patient_due_on,
+    unapplied_credit,
 )
 from claimflow.ledger.errors import NotFoundError
 from claimflow.ledger.results import ClaimBalance
@@ -61,6 +65,15 @@ def _balance(entries: list[LedgerEntryRow]) -> ClaimBalance:
     )
 
 
+def _patient_entry(session: Session, patient_id: int, key: str) -> int | None:
+    """The id of the patient's entry recorded under ``key`` before, if any."""
+    if session.get(PatientRow, patient_id) is None:
+        raise NotFoundError(f"no patient {patient_id}")
+    return session.exec(
+        select(LedgerEntryRow.id).where(LedgerEntryRow.entry_key == key)
+    ).first()
+
+
 def _count(entries: list[LedgerEntryRow], kind: str) -> int:
     return sum(1 for e in entries if e.kind == kind)
 
@@ -91,10 +104,12 @@ class MoneyMixin(LedgerBase):
         """Move the patient responsibility of a claim to the patient's balance.
 
         Whatever the payers assessed as PR and has not been moved yet is moved
-        (a later reversal can make the move negative); PR that went on to a
-        secondary payer (``start_secondary``) is not the patient's. The
-        claim's statement line holds the total moved. ``on`` is the business
-        date of the move (today when not given).
+        (a later reversal can take part of it back, never below zero); PR that
+        went on to a secondary payer (``start_secondary``) is not the
+        patient's. When a reversal leaves the patient having paid more than
+        their share, the excess becomes their credit. The claim's statement
+        line holds the total moved. ``on`` is the business date of the move
+        (today when not given).
 
         Returns:
             The total moved to the patient for this claim (the same on a repeat).
@@ -104,6 +119,8 @@ class MoneyMixin(LedgerBase):
             claim = _claim_row(session, claim_id)
             entries = _claim_entries(session, [claim_id])
             assessed = _sum(entries, ("pr_assessed",)) - _sum(entries, TO_SECONDARY)
+            # The patient's share is never negative, whatever the payers undo.
+            assessed = max(assessed, Decimal("0.00"))
             moved = _sum(entries, TO_PATIENT)
             if assessed != moved:
                 number = _count(entries, "transfer_to_patient") + 1
@@ -116,9 +133,13 @@ class MoneyMixin(LedgerBase):
                     patient_id=claim.patient_id,
                     effective_date=on or utcnow().date(),
                 )
-                # Credit the patient already has pays the new balance.
+                # Credit the patient already has pays the new balance; what
+                # they paid beyond a lowered share becomes credit.
                 apply_patient_credit(
                     self, session, claim.patient_id, on or utcnow().date()
+                )
+                overpayment_to_credit(
+                    self, session, claim_id, claim.patient_id, on or utcnow().date()
                 )
             statement = session.exec(
                 select(PatientStatementRow).where(
@@ -212,15 +233,20 @@ class MoneyMixin(LedgerBase):
                 second call with the same reference records nothing.
             claim_id: The claim the patient is paying, if they named one.
             received_on: The payment's business date (today when not given).
+
+        Raises:
+            ValueError: The amount is zero or less (a refund is
+                ``refund_patient_credit``, a correction a reversing entry).
         """
+        if money(amount) <= 0:
+            raise ValueError(
+                f"patient payment {reference!r} of patient {patient_id}: amount "
+                f"{amount} must be more than zero"
+            )
 
         def work(session: Session) -> int:
-            if session.get(PatientRow, patient_id) is None:
-                raise NotFoundError(f"no patient {patient_id}")
             key = f"patient-payment:{patient_id}:{reference}"
-            found = session.exec(
-                select(LedgerEntryRow.id).where(LedgerEntryRow.entry_key == key)
-            ).first()
+            found = _patient_entry(session, patient_id, key)
             if found is not None:
                 return found
             if claim_id is not None:
@@ -273,7 +299,81 @@ class MoneyMixin(LedgerBase):
             entries = session.exec(
                 select(LedgerEntryRow).where(LedgerEntryRow.patient_id == patient_id)
             ).all()
-            owed = _sum(list(entries), TO_PATIENT)
+            owed = _sum(list(entries), TO_PATIENT) + _sum(
+                list(entries), (PATIENT_REFUND,)
+            )
             return owed - _sum(list(entries), ("patient_payment",))
 
         return self._tx(work)
+
+    def refund_patient_credit(
+        self,
+        patient_id: int,
+        amount: Decimal,
+        reason: str,
+        reference: str,
+        on: date | None = None,
+    ) -> int:
+        """Give unapplied credit back to the patient; return the entry id.
+
+        The refund is one ``patient_refund`` entry on the patient (no claim):
+        it lowers their credit and raises their balance by the amount. Only
+        credit not applied to any claim can be refunded.
+
+        Args:
+            patient_id: The ledger's patient id.
+            amount: The amount refunded, more than zero.
+            reason: Why, in plain words (kept on the entry); required.
+            reference: The refund's own reference (check number, card
+                refund id); a second call with it records nothing.
+            on: The refund's business date (today when not given).
+
+        Raises:
+            ValueError: No reason, an amount of zero or less, or more than
+                the patient's unapplied credit.
+            NotFoundError: No such patient.
+        """
+        if not reason.strip():
+            raise ValueError(f"refund {reference!r}: a reason is required")
+        if money(amount) <= 0:
+            raise ValueError(
+                f"refund {reference!r}: amount {amount} must be more than zero"
+            )
+
+        def work(session: Session) -> int:
+            key = f"patient-refund:{patient_id}:{reference}"
+            found = _patient_entry(session, patient_id, key)
+            if found is not None:
+                return found
+            credit = unapplied_credit(session, patient_id)
+            if money(amount) > credit:
+                raise ValueError(
+                    f"refund {reference!r}: {money(amount)} is more than patient "
+                    f"{patient_id}'s unapplied credit of {credit}"
+                )
+            return self._journal(
+                session,
+                key,
+                PATIENT_REFUND,
+                money(amount),
+                patient_id=patient_id,
+                reason=reason.strip(),
+                effective_date=on or utcnow().date(),
+            ).id
+
+        return self._tx(work)
+
+    def claims_settled_by_credit(
+        self, patient_id: int, after_entry_id: int
+    ) -> list[int]:
+        """Return the claims patient credit paid off after a journal entry.
+
+        Pass the id ``record_patient_payment`` returned to learn which of the
+        patient's other claims that payment's credit settled (see
+        ``claimflow.ledger._credit.claims_settled_by_credit``).
+        """
+        return self._tx(
+            lambda session: claims_settled_by_credit(
+                session, patient_id, after_entry_id
+            )
+        )
