@@ -22,6 +22,7 @@ from decimal import Decimal
 
 from claimflow.clearinghouse.adjudication import HUNDRED, ZERO, payer_claim_number
 from claimflow.clearinghouse.payers import OFFICE_VISIT_CODES, PayerProfile
+from claimflow.clearinghouse.plan_codes import remit_filing_indicator
 from claimflow.models import (
     Adjustment,
     Claim,
@@ -93,7 +94,7 @@ def adjudicate_secondary(claim: Claim, payer: PayerProfile) -> RemitClaim:
         charge=claim.total_charge,
         paid=money(sum((line.paid for line in lines), ZERO)),
         patient_responsibility=money(patient),
-        filing_indicator=claim.coverage.plan_type,
+        filing_indicator=remit_filing_indicator(claim.coverage.plan_type),
         payer_claim_number=payer_claim_number(claim.patient_control_number),
         lines=lines,
         service_from=claim.from_date,

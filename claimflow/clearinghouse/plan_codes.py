@@ -12,14 +12,9 @@ nothing can be copied across unread.
 
 from __future__ import annotations
 
-# SBR09 codes that CLP06 of the 835 (005010X221A1) also has, with the same meaning.
-_SHARED_WITH_835 = frozenset(
-    {
-        *("12", "13", "14", "15", "16", "17"),
-        *("AM", "CH", "DS", "HM", "LM", "MA", "MB", "MC", "OF", "TV", "VA", "WC"),
-        "ZZ",
-    }
-)
+# Every code of CLP06 of the 835 (005010X221A1) is an SBR09 code too, with the
+# same meaning; the 835 writer refuses any other.
+from claimflow.x12.x835 import CLAIM_FILING_INDICATORS as _SHARED_WITH_835
 
 # SBR09 -> 271 EB04 (insurance type code) where the list has the same plan.
 _INSURANCE_TYPE = {

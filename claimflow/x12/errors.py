@@ -66,3 +66,11 @@ class X12ValueError(X12Error):
 
 class X12BuildError(X12Error):
     """Our models lack something the implementation guide requires."""
+
+
+class X12CodeError(X12BuildError, ValueError):
+    """A value to write is not in its element's code list.
+
+    It is a ValueError too: the model holds a value the guide has no code for,
+    and the writer refuses it rather than send a file the receiver rejects.
+    """

@@ -14,12 +14,40 @@ from claimflow.models import (
     Remittance,
 )
 from claimflow.x12.envelope import Envelope, Writer, fmt_amount, fmt_date, fmt_number
-from claimflow.x12.errors import X12BuildError, X12StructureError
+from claimflow.x12.errors import X12BuildError, X12CodeError, X12StructureError
 from claimflow.x12.segments import Segment, TransactionSet, read_transactions
 
 VERSION = "005010X221A1"
 _TRIPLES_PER_CAS = 6
 _PAIRS_PER_PLB = 6
+
+# The X221A1 code lists of the coded elements build_835 takes from the model.
+# An 837's codes are not all 835 codes: CLP06 has no CI (commercial) or BL
+# (Blue Cross), which claimflow.clearinghouse.plan_codes turns into ZZ.
+CREDIT_DEBIT_FLAGS = frozenset({"C", "D"})  # BPR03
+PAYMENT_METHODS = frozenset({"ACH", "BOP", "CHK", "FWT", "NON"})  # BPR04
+CLAIM_STATUS_CODES = frozenset(
+    {"1", "2", "3", "4", "19", "20", "21", "22", "23", "25"}
+)  # CLP02
+CLAIM_FILING_INDICATORS = frozenset(
+    {
+        *("12", "13", "14", "15", "16", "17"),
+        *("AM", "CH", "DS", "HM", "LM", "MA", "MB", "MC", "OF", "TV", "VA", "WC"),
+        "ZZ",
+    }
+)  # CLP06
+ADJUSTMENT_GROUPS = frozenset({"CO", "OA", "PI", "PR"})  # CAS01
+SERVICE_QUALIFIERS = frozenset(
+    {"AD", "ER", "HC", "HP", "IV", "N4", "N6", "NU", "UI", "WK"}
+)  # SVC01-1
+PROVIDER_ADJUSTMENT_REASONS = frozenset(
+    {
+        *("50", "51", "72", "90", "AH", "AM", "AP", "B2", "B3", "BD", "BN", "C5"),
+        *("CR", "CS", "CT", "CV", "CW", "DM", "E3", "FB", "FC", "GO", "HM", "IP"),
+        *("IR", "IS", "J1", "L3", "L6", "LE", "LS", "OA", "OB", "PI", "PL", "RA"),
+        *("RE", "SL", "TL", "WO", "WU"),
+    }
+)  # PLB03-1 and its repeats
 
 
 def build_835(
@@ -50,6 +78,9 @@ def build_835(
 
     Raises:
         X12BuildError: No payment date, payer ID or payee identifier.
+        X12CodeError: A coded value (BPR03, BPR04, CLP02, CLP06, CAS01,
+            SVC01-1, PLB03-1) is not in the guide's list; it is a ValueError
+            naming the element and the value.
     """
     r = remittance
     if r.payment_date is None or not r.payer_id:
@@ -60,6 +91,8 @@ def build_835(
     w = Writer(envelope)
     method = r.payment_method or ("NON" if r.payment_amount == 0 else "CHK")
     handling = "H" if method == "NON" else "I"
+    _coded("BPR", 3, r.credit_debit, CREDIT_DEBIT_FLAGS)
+    _coded("BPR", 4, method, PAYMENT_METHODS)
     w.add(
         "BPR",
         handling,
@@ -92,7 +125,41 @@ def build_835(
     return w.render("HP", "835", VERSION, write_st03=False)
 
 
+def _coded(
+    segment: str,
+    element: int,
+    value: str,
+    codes: frozenset[str],
+    claim: str | None = None,
+) -> None:
+    """Refuse a value its element's code list does not have.
+
+    ``claim`` is the patient control number of the CLP loop being written, so
+    the error says which claim of the remittance holds the value.
+    """
+    if value in codes:
+        return
+    on_claim = f" (claim {claim})" if claim else ""
+    raise X12CodeError(
+        f"not a code of {segment}{element:02d} in the 835 ({VERSION}){on_claim}",
+        segment_id=segment,
+        element=element,
+        value=value,
+        expected=", ".join(sorted(codes)),
+    )
+
+
 def _claim(w: Writer, claim: RemitClaim) -> None:
+    pcn = claim.patient_control_number
+    _coded("CLP", 2, claim.status_code, CLAIM_STATUS_CODES, pcn)
+    if claim.filing_indicator:
+        _coded("CLP", 6, claim.filing_indicator, CLAIM_FILING_INDICATORS, pcn)
+    for adjustment in claim.adjustments:
+        _coded("CAS", 1, adjustment.group, ADJUSTMENT_GROUPS, pcn)
+    for line in claim.lines:
+        _coded("SVC", 1, line.qualifier, SERVICE_QUALIFIERS, pcn)
+        for adjustment in line.adjustments:
+            _coded("CAS", 1, adjustment.group, ADJUSTMENT_GROUPS, pcn)
     w.add(
         "CLP",
         claim.patient_control_number,
@@ -153,6 +220,8 @@ def _plb(w: Writer, adjustments: list[ProviderAdjustment]) -> None:
         if item.fiscal_period is None:
             raise X12BuildError("PLB02 fiscal period is required", segment_id="PLB")
         by_key.setdefault((item.provider_id, item.fiscal_period), []).append(item)
+    for item in adjustments:
+        _coded("PLB", 3, item.reason, PROVIDER_ADJUSTMENT_REASONS)
     for (provider, period), items in by_key.items():
         for start in range(0, len(items), _PAIRS_PER_PLB):
             pairs: list = []

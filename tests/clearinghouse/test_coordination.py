@@ -50,6 +50,8 @@ def test_commercial_secondary_pays_the_coinsurance_less_its_copay(make_claim):
     assert cas(line) == [("OA", "23", D("356.00")), ("PR", "3", D("25.00"))]
     assert line.paid + sum(a.amount for a in line.adjustments) == line.charge
     assert denied_lines(remit) == 0
+    # The claim's SBR09 CI (commercial) has no CLP06 code: the 835 says ZZ.
+    assert remit.filing_indicator == "ZZ"
 
 
 def test_medicaid_secondary_pays_the_whole_remaining_share(make_claim):

@@ -208,13 +208,10 @@ def test_more_than_six_adjustments_split_into_two_cas():
         Adjustment(group="CO", reason=str(100 + i), amount=Decimal("1.00"))
         for i in range(8)
     ]
-    claim = RemitClaim(
-        patient_control_number="C9V1",
-        status_code="1",
-        charge=Decimal("10.00"),
+    claim = _one_claim(
         paid=Decimal("2.00"),
         payer_claim_number="X",
-        filing_indicator="CI",
+        filing_indicator="ZZ",
         adjustments=adjustments,
     )
     text = build_835(_remittance([claim]), make_envelope())
@@ -231,6 +228,80 @@ def test_missing_payment_date_is_refused():
         build_835(
             _remittance().model_copy(update={"payment_date": None}), make_envelope()
         )
+
+
+def _one_claim(**change) -> RemitClaim:
+    claim = RemitClaim(
+        patient_control_number="C9V1",
+        status_code="1",
+        charge=Decimal("10.00"),
+        paid=Decimal("8.00"),
+        filing_indicator="MB",
+        adjustments=[Adjustment(group="CO", reason="45", amount=Decimal("2.00"))],
+    )
+    return claim.model_copy(update=change)
+
+
+_CLP06_LIST = (
+    "12, 13, 14, 15, 16, 17, AM, CH, DS, HM, LM, MA, MB, MC, OF, TV, VA, WC, ZZ"
+)
+
+
+@pytest.mark.parametrize(
+    ("remittance", "message"),
+    [
+        pytest.param(
+            _remittance([_one_claim(filing_indicator="CI")]),
+            "CLP element 06: not a code of CLP06 in the 835 (005010X221A1) "
+            f"(claim C9V1); found 'CI'; expected {_CLP06_LIST}",
+            id="clp06-commercial-ci",
+        ),
+        pytest.param(
+            _remittance([_one_claim(status_code="5")]),
+            "CLP element 02: not a code of CLP02 in the 835 (005010X221A1) "
+            "(claim C9V1); found '5'; expected 1, 19, 2, 20, 21, 22, 23, 25, 3, 4",
+            id="clp02-status-5",
+        ),
+        pytest.param(
+            _remittance(
+                [
+                    _one_claim(
+                        adjustments=[
+                            Adjustment(group="CR", reason="45", amount=Decimal("2"))
+                        ]
+                    )
+                ]
+            ),
+            "CAS element 01: not a code of CAS01 in the 835 (005010X221A1) "
+            "(claim C9V1); found 'CR'; expected CO, OA, PI, PR",
+            id="cas01-4010-correction-cr",
+        ),
+        pytest.param(
+            _remittance([_one_claim()]).model_copy(update={"payment_method": "WIR"}),
+            "BPR element 04: not a code of BPR04 in the 835 (005010X221A1); "
+            "found 'WIR'; expected ACH, BOP, CHK, FWT, NON",
+            id="bpr04-wire",
+        ),
+    ],
+)
+def test_a_value_outside_the_835_code_lists_is_refused(remittance, message):
+    with pytest.raises(ValueError) as refused:
+        build_835(remittance, make_envelope())
+    assert str(refused.value) == message
+
+
+def test_a_provider_adjustment_reason_outside_plb03_is_refused():
+    plb = ProviderAdjustment(
+        provider_id="1234567893",
+        fiscal_period=date(2026, 12, 31),
+        reason="XX",
+        amount=Decimal("5.00"),
+    )
+    remittance = _remittance([_one_claim()]).model_copy(
+        update={"provider_adjustments": [plb]}
+    )
+    with pytest.raises(ValueError, match="PLB element 03: .*; found 'XX'; expected 50"):
+        build_835(remittance, make_envelope())
 
 
 cents = st.decimals(
@@ -257,7 +328,7 @@ def remit_claims(draw) -> RemitClaim:
         charge=draw(cents),
         paid=draw(cents),
         patient_responsibility=draw(cents),
-        filing_indicator="CI",
+        filing_indicator=draw(st.sampled_from(["12", "MB", "MC", "HM", "ZZ"])),
         payer_claim_number="P1",
         adjustments=adjustments,
         lines=[
