@@ -21,6 +21,7 @@ from temporalio.worker import Worker
 from activities.batches import BatchActivities
 from activities.claims import ClaimActivities
 from activities.inbox import InboxActivities
+from activities.patients import PatientActivities
 from claimflow.clearinghouse import open_clearinghouse
 from claimflow.codec import data_converter
 from claimflow.config import Settings
@@ -71,11 +72,12 @@ def build_worker(
     batches = BatchActivities(
         ledger, clearinghouse, client, task_queue, batch_window_seconds
     )
+    patients = PatientActivities(ledger, client)
     return Worker(
         client,
         task_queue=task_queue,
         workflows=[ClaimWorkflow, InboxWorkflow, SubmissionBatchWorkflow],
-        activities=claims.all() + inbox.all() + batches.all(),
+        activities=claims.all() + inbox.all() + batches.all() + patients.all(),
         activity_executor=executor,
         max_concurrent_activities=16,
     )

@@ -116,8 +116,8 @@ def _intake(args: argparse.Namespace) -> int:
         print(f"  rejected: {reason}")
     for claim_id in report.held:
         print(
-            f"  claim {claim_id}: held for submission by hand "
-            "(only 837P claims are sent; see the work queue)"
+            f"  claim {claim_id}: held, no workflow started: "
+            f"{report.hold_reasons[claim_id]} (see the work queue)"
         )
     if not report.claim_ids:
         return 1 if report.rejected else 0
@@ -177,6 +177,24 @@ def _remittance(args: argparse.Namespace) -> int:
     return remittance_cli.release_command(settings, args.id, args.reason)
 
 
+def _patient(args: argparse.Namespace) -> int:
+    from claimflow import patient_cli
+
+    database_url = Settings.from_env().database_url
+    if args.action == "credit":
+        return patient_cli.credit_command(database_url, args.patient_id)
+    if args.amount is None or not args.reason or not args.reference:
+        print(
+            "patient refund needs AMOUNT, --reason TEXT and --reference REF",
+            file=sys.stderr,
+        )
+        return 2
+    on = date.fromisoformat(args.on) if args.on else None
+    return patient_cli.refund_command(
+        database_url, args.patient_id, args.amount, args.reason, args.reference, on
+    )
+
+
 def _codec_server(args: argparse.Namespace) -> int:
     import threading
 
@@ -226,6 +244,7 @@ CLAIM_MESSAGES = {
     "remittance": ("signal", "RemittanceSignal"),
     "coverage_updated": ("signal", "CoverageUpdated"),
     "patient_payment": ("signal", "PatientPayment"),
+    "patient_balance_settled": ("signal", "PatientBalanceSettled"),
     "void": ("signal", "VoidRequest"),
     "submitted": ("signal", "SubmittedSignal"),
     "correct_claim": ("update", "CorrectClaim"),
@@ -306,6 +325,20 @@ def build_parser() -> argparse.ArgumentParser:
     remittance.add_argument("--reason", help="release: why it may post as it is")
     remittance.add_argument("--all", action="store_true", help="list: every 835")
     remittance.set_defaults(run=_remittance)
+
+    patient = sub.add_parser(
+        "patient",
+        help="a patient's unapplied credit; refund it",
+        description="credit ID: unapplied credit and balance; refund ID AMOUNT "
+        "--reason TEXT --reference REF: give credit back (a patient_refund entry)",
+    )
+    patient.add_argument("action", choices=["credit", "refund"])
+    patient.add_argument("patient_id", type=int, help="the ledger's patient ID")
+    patient.add_argument("amount", nargs="?", help="refund: the amount")
+    patient.add_argument("--reason", help="refund: why, in plain words")
+    patient.add_argument("--reference", help="refund: check or card refund ID")
+    patient.add_argument("--on", help="refund: business date YYYY-MM-DD")
+    patient.set_defaults(run=_patient)
 
     codec = sub.add_parser(
         "codec-server", help="decode payloads for the Web UI (same key as workers)"

@@ -96,8 +96,20 @@ class CoverageUpdated(Message):
 
 class PatientPayment(Message):
     transaction_id: str
-    amount: Money
+    # A payment takes money in; a refund or correction is another entry.
+    amount: Money = Field(gt=0)
     reference: str = ""
+
+
+class PatientBalanceSettled(Message):
+    """The patient's credit paid off the balance of this claim's account.
+
+    Sent by the activity that applied the credit (a payment on another claim
+    of the same patient); the claim reads its balances again and closes.
+    """
+
+    transaction_id: str
+    account_claim_id: int
 
 
 class VoidRequest(Message):
@@ -325,6 +337,14 @@ class CorrectionRequest(Message):
 class PaymentRequest(Message):
     claim_id: int
     payment: PatientPayment
+
+
+class PaymentOutcome(Message):
+    """A patient payment recorded: the account's balances, and the other
+    claims (their accounts) whose patient balance its credit paid off."""
+
+    balances: Balances
+    settled_by_credit: list[int] = []
 
 
 class PostingSummary(Message):

@@ -38,7 +38,9 @@ with workflow.unsafe.imports_passed_through():
         HistoryEntry,
         JoinBatch,
         OpenWorkItem,
+        PatientBalanceSettled,
         PatientPayment,
+        PaymentOutcome,
         PaymentRequest,
         PostingSummary,
         RemittanceSignal,
@@ -105,6 +107,10 @@ RULES_QUEUE = "Payer-Setup"
 
 # The patch that lets a claim's patient share go on to the secondary payer.
 COB_PATCH = "cob-secondary-claims"
+# The patch that records a patient payment with the activity that also tells the
+# patient's other claims its credit paid them off, and lets a claim so told read
+# its balances again.
+CREDIT_PATCH = "patient-credit-settles"
 
 # How long a claim waits for its batch to report before a person is told.
 BATCH_PATIENCE = timedelta(days=1)
@@ -142,6 +148,7 @@ class ClaimWorkflow:
         self.handled_remits: set[int] = set()
         self.coverage_updates = 0
         self.payments: list[PatientPayment] = []
+        self.credit_notices: list[PatientBalanceSettled] = []
         self.void_request: VoidRequest | None = None
         self.resolutions: dict[int, ResolveWorkItem] = {}
         self.open_items: dict[int, OpenWorkItem] = {}
@@ -244,6 +251,14 @@ class ClaimWorkflow:
     def patient_payment(self, message: PatientPayment) -> None:
         if self._first_time(message.transaction_id):
             self.payments.append(message)
+
+    @workflow.signal(
+        description="The patient's credit paid off this claim's patient balance."
+    )
+    def patient_balance_settled(self, message: PatientBalanceSettled) -> None:
+        if self._first_time(message.transaction_id):
+            self.credit_notices.append(message)
+            self._note("Patient credit paid off the patient balance")
 
     @workflow.signal(description="Void the claim: it should not be billed.")
     def void(self, message: VoidRequest) -> None:
@@ -1110,31 +1125,71 @@ class ClaimWorkflow:
         raise _FlowEnd("final")
 
     async def _await_patient_balance(self) -> None:
+        """Wait until the patient's share is paid, by payments or by credit.
+
+        A payment is recorded on the claim's account. Credit from a payment on
+        another of the patient's claims can pay this one off too: the activity
+        that recorded that payment tells this claim (``patient_balance_settled``)
+        and the claim reads its balances again.
+        """
         while self.patient_due > 0:
             self.waiting_for = (
                 f"Patient billing: {self.patient_due} due from the patient"
             )
             workflow.set_current_details(self.waiting_for)
             handled = len(self.payments)
+            noticed = len(self.credit_notices)
             await workflow.wait_condition(
-                lambda handled=handled: (
-                    len(self.payments) > handled or self.void_request is not None
+                lambda handled=handled, noticed=noticed: (
+                    len(self.payments) > handled
+                    or len(self.credit_notices) > noticed
+                    or self.void_request is not None
                 )
             )
             if self.void_request:
                 return
             for payment in self.payments[handled:]:
-                due = await workflow.execute_activity(
-                    "record_patient_payment",
-                    PaymentRequest(claim_id=self.claim_id, payment=payment),
+                await self._take_payment(payment)
+            if len(self.credit_notices) > noticed and workflow.patched(CREDIT_PATCH):
+                self.balances = await workflow.execute_activity(
+                    "claim_balances",
+                    self.claim_id,
                     result_type=Balances,
-                    summary=f"Patient payment {payment.amount}",
+                    summary="Balances after patient credit",
                     **LEDGER,
                 )
-                self.patient_due = due.patient_responsibility
-                self._note(f"Patient paid {payment.amount}; {self.patient_due} left")
+                self.patient_due = self.balances.patient_responsibility
+                self._note(f"Balances read again; {self.patient_due} left")
         if self.balances.outstanding == 0:
             await self._close("Patient balance paid")
+
+    async def _take_payment(self, payment: PatientPayment) -> None:
+        request = PaymentRequest(claim_id=self.claim_id, payment=payment)
+        summary = f"Patient payment {payment.amount}"
+        if workflow.patched(CREDIT_PATCH):
+            outcome = await workflow.execute_activity(
+                "take_patient_payment",
+                request,
+                result_type=PaymentOutcome,
+                summary=summary,
+                **LEDGER,
+            )
+            due = outcome.balances
+            if outcome.settled_by_credit:
+                self._note(
+                    "Credit from this payment paid off claim(s) "
+                    + ", ".join(str(c) for c in outcome.settled_by_credit)
+                )
+        else:
+            due = await workflow.execute_activity(
+                "record_patient_payment",
+                request,
+                result_type=Balances,
+                summary=summary,
+                **LEDGER,
+            )
+        self.patient_due = due.patient_responsibility
+        self._note(f"Patient paid {payment.amount}; {self.patient_due} left")
 
     async def _write_off(self, reason: str) -> str:
         self.balances = await workflow.execute_activity(

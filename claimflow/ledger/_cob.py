@@ -113,6 +113,7 @@ def _undo_transfer_after_reversal(
     if standing <= 0:
         return ZERO
     remittance = session.get(RemittanceRow, row.remittance_id)
+    primary_payer = _claim_row(session, row.claim_id).payer_id
     ledger._journal(
         session,
         f"{key}:undone:{row.id}",
@@ -131,8 +132,8 @@ def _undo_transfer_after_reversal(
             queue=COB_QUEUE,
             title="Secondary claim billed on a reversed adjudication",
             reason=(
-                f"{_claim_row(session, row.claim_id).payer_id} reversed claim {row.claim_id} (CLP02 22) after its patient "
-                f"share of {standing} went to secondary claim {secondary.id} "
+                f"{primary_payer} reversed claim {row.claim_id} (CLP02 22) after "
+                f"its patient share of {standing} went to secondary claim {secondary.id} "
                 f"({secondary.payer_id}); the transfer is undone. Void claim "
                 f"{secondary.id} with {secondary.payer_id} (frequency 8), or "
                 "send it corrected (frequency 7) once the corrected adjudication "

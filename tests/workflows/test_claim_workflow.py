@@ -28,6 +28,7 @@ from temporalio.worker import Replayer, Worker
 from activities.batches import BatchActivities
 from activities.claims import ClaimActivities
 from activities.inbox import InboxActivities
+from activities.patients import PatientActivities
 from claimflow.clearinghouse import open_clearinghouse
 from claimflow.messages import (
     ClaimInput,
@@ -72,11 +73,12 @@ class Harness:
             self.task_queue,
             window_seconds=1,
         )
+        patients = PatientActivities(self.ledger, self.env.client)
         self.worker = Worker(
             self.env.client,
             task_queue=self.task_queue,
             workflows=[ClaimWorkflow, SubmissionBatchWorkflow],
-            activities=self.claims.all() + batches.all(),
+            activities=self.claims.all() + batches.all() + patients.all(),
             activity_executor=self.executor,
             workflow_failure_exception_types=[Exception],
         )
@@ -113,7 +115,11 @@ class Harness:
             {patient_control_number(claim_id, version): behaviour},
         )
 
-    async def start(self, claim, key: str | None = None) -> tuple[int, WorkflowHandle]:
+    async def start(
+        self, claim, key: str | None = None, exact_id: bool = False
+    ) -> tuple[int, WorkflowHandle]:
+        """Store and start the claim; ``exact_id``: as ``claim-<id>``, the ID
+        activities signal, else with a suffix kept apart from other tests."""
         claim_id = store_claim(self.ledger, claim, key or f"test-{uuid.uuid4()}")
         stored = self.ledger.get_claim(claim_id)
         inp = ClaimInput(
@@ -126,7 +132,8 @@ class Harness:
         handle = await self.env.client.start_workflow(
             ClaimWorkflow.run,
             inp,
-            id=f"claim-{claim_id}-{uuid.uuid4().hex[:8]}",
+            id=f"claim-{claim_id}"
+            + ("" if exact_id else f"-{uuid.uuid4().hex[:8]}"),
             task_queue=self.task_queue,
             search_attributes=initial_search_attributes(inp),
         )

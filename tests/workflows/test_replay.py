@@ -7,8 +7,10 @@ claims from before submission batches (they replay through the unpatched branch 
 ``workflow.patched("submission-batches")``); ``v2-*`` are batched claims, from before
 secondary claims (``v2-coinsurance-patient-paid`` bills the patient without the
 ``cob-secondary-claims`` patch); ``v3-*`` are a primary whose patient share went to
-the secondary payer and that secondary claim. A change to running code goes behind a
-new ``workflow.patched`` and adds a new version.
+the secondary payer and that secondary claim; ``v4-*`` are a patient payment whose
+credit paid off another claim (``patient-credit-settles``) and that other claim. A
+change to running code goes behind a new ``workflow.patched`` and adds a new
+version.
 """
 
 from pathlib import Path
@@ -34,7 +36,12 @@ def test_the_corpus_covers_the_main_claim_paths():
     ]
     assert [p.stem for p in HISTORIES] == [
         f"{version}-{path}" for version in ("v1", "v2") for path in paths
-    ] + ["v3-secondary-billed-then-closed", "v3-secondary-claim-patient-paid"]
+    ] + [
+        "v3-secondary-billed-then-closed",
+        "v3-secondary-claim-patient-paid",
+        "v4-patient-balance-settled-by-credit",
+        "v4-patient-paid-credit-to-another",
+    ]
 
 
 @pytest.mark.parametrize("path", HISTORIES, ids=lambda p: p.stem)
