@@ -218,6 +218,15 @@ class DatedCode(Model):
     on: date
 
 
+class OccurrenceSpan(Model):
+    """A UB occurrence span code with its first and last day (837I HI*BI),
+    e.g. 74 a leave of absence inside the stay, 70 a qualifying stay."""
+
+    code: str
+    start: date
+    end: date
+
+
 class ValueCode(Model):
     """A UB value code with its amount (837I HI*BE), e.g. 80 covered days."""
 
@@ -252,6 +261,18 @@ class InstitutionalDetails(Model):
     value_codes: list[ValueCode] = Field(default_factory=list)  # HI*BE
     condition_codes: list[str] = Field(default_factory=list)  # HI*BG
     drg: str | None = None  # HI*DR
+    occurrence_spans: list[OccurrenceSpan] = Field(default_factory=list)  # HI*BI
+    # Why the patient came, for an unscheduled outpatient visit: up to three
+    # ICD-10-CM codes with the dot (HI*APR).
+    reasons_for_visit: list[str] = Field(default_factory=list)
+    external_causes: list[str] = Field(default_factory=list)  # HI*ABN, with the dot
+    treatment_codes: list[str] = Field(default_factory=list)  # HI*TC
+    # HI01-9 of a diagnosis (principal, other or external cause), keyed by its
+    # code as in Claim.diagnoses: Y present on admission, N not, U the record
+    # does not say, W clinically undetermined. A code not here is sent without.
+    present_on_admission: dict[str, Literal["Y", "N", "U", "W"]] = Field(
+        default_factory=dict
+    )
 
 
 class Claim(Model):

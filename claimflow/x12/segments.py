@@ -122,10 +122,17 @@ class Segment:
 
     def period(self, position: int) -> tuple[date, date]:
         """Return a D8 or RD8 (``CCYYMMDD-CCYYMMDD``) element as a date pair."""
-        text = self.get(position)
-        first, _, last = text.partition("-")
-        start = _date(self, position, first)
-        return start, (_date(self, position, last) if last else start)
+        return _period(self, position, self.get(position))
+
+    def component_period(self, position: int, index: int) -> tuple[date, date]:
+        """Like :meth:`period`, for component ``index`` of element ``position``."""
+        return _period(self, position, self.component(position, index))
+
+
+def _period(segment: Segment, position: int, text: str) -> tuple[date, date]:
+    first, _, last = text.partition("-")
+    start = _date(segment, position, first)
+    return start, (_date(segment, position, last) if last else start)
 
 
 def _date(segment: Segment, position: int, text: str) -> date:

@@ -36,8 +36,9 @@ def build_837i(
     Inpatient bills (facility types 1x to 6x with classification 1 or 2) need
     ``Claim.institutional`` with the admission date and type; its discharge
     hour, admission source, patient status, admitting diagnosis, DRG,
-    procedures and occurrence, value and condition codes are written when
-    given. A claim without a patient status gets CL1 status 01 (discharged
+    procedures, reasons for visit, external causes, occurrence spans,
+    occurrence, value, condition and treatment codes and present-on-admission
+    flags (HI0n-9 of ABK, ABF and ABN) are written when given. A claim without a patient status gets CL1 status 01 (discharged
     home). A claim without a statement period uses its first and last service
     dates for DTP*434.
 
@@ -193,7 +194,7 @@ def _claim(w: Writer, claim: Claim) -> None:
 
 
 def _diagnoses(w: Writer, claim: Claim) -> None:
-    codes = [code.replace(".", "") for code in claim.diagnoses]
+    codes = claim.diagnoses
     if not codes:
         raise X12BuildError("a claim needs a principal diagnosis", segment_id="HI")
     if len(codes) - 1 > _MAX_OTHER_DIAGNOSES:
@@ -203,11 +204,11 @@ def _diagnoses(w: Writer, claim: Claim) -> None:
             value=str(len(codes) - 1),
             expected="24 or fewer",
         )
-    w.add("HI", ["ABK", codes[0]])
+    w.add("HI", inpatient.diagnosis_element("ABK", codes[0], claim))
     inpatient.write_codes(w, claim, "before")
-    others = codes[1:]
+    others = [inpatient.diagnosis_element("ABF", code, claim) for code in codes[1:]]
     for start in range(0, len(others), 12):
-        w.add("HI", *[["ABF", code] for code in others[start : start + 12]])
+        w.add("HI", *others[start : start + 12])
     inpatient.write_codes(w, claim, "after")
 
 

@@ -396,8 +396,10 @@ def parse_837(text: str) -> list[Claim]:
     It reads what :func:`build_837p` writes and the common shape of real 837Ps
     (both X222A1 and X222A2), and 837I claims (X223; ``kind="institutional"``,
     SV2 lines with revenue codes, CLM05-1 facility type, DTP*434 statement
-    period, admission and discharge, CL1, admitting diagnosis, procedures,
-    occurrence, value and condition codes and DRG in ``Claim.institutional``)
+    period, admission and discharge, CL1, admitting diagnosis, reasons for
+    visit, external causes, procedures, occurrence codes and spans, value,
+    condition and treatment codes, DRG and present-on-admission flags in
+    ``Claim.institutional``)
     and 837D claims (X224; ``kind="dental"``, SV3 lines with their teeth, oral
     cavity areas and prosthesis flag, DN1/DN2 in ``Claim.dental``). Other-payer
     loops 2320/2330 become ``Claim.other_payers`` and line adjudications 2430
@@ -497,12 +499,12 @@ def _read_segment(r: _Reader, s: Segment) -> None:  # noqa: C901 - a dispatch ta
     elif sid == "HI" and r.claim is not None and r.loop == "claim":
         for position in range(1, len(s.elements) + 1):
             qualifier, code = s.component(position, 1), s.component(position, 2)
-            if qualifier in ("ABK", "ABF"):
-                r.claim["diagnoses"].append(_with_dot(code))
-            elif qualifier in ("BK", "BF"):
+            data = r.claim["institutional_data"]
+            if qualifier in ("ABK", "ABF", "BK", "BF"):
+                code = _with_dot(code) if qualifier[0] == "A" else code
                 r.claim["diagnoses"].append(code)
+                inpatient.read_present_on_admission(data, s, position, code)
             else:
-                data = r.claim["institutional_data"]
                 inpatient.read_code(data, s, position, _with_dot)
     elif sid == "LX" and r.claim is not None:
         r.finish_line()

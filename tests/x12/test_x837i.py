@@ -13,10 +13,11 @@ from claimflow.models import (
     Claim,
     DatedCode,
     InstitutionalDetails,
+    OccurrenceSpan,
     ServiceLine,
     ValueCode,
 )
-from claimflow.x12 import X12BuildError, build_837i, parse_837, validate
+from claimflow.x12 import X12BuildError, X12Error, build_837i, parse_837, validate
 
 from .conftest import SUBMITTER, make_claim, make_envelope
 
@@ -189,6 +190,116 @@ def test_inpatient_claim_round_trips():
     assert back.total_charge == Decimal("542.25")
 
 
+def _with_more_codes(claim: Claim) -> Claim:
+    details = claim.institutional.model_copy(
+        update={
+            "occurrence_spans": [
+                OccurrenceSpan(code="70", start=date(2026, 1, 2), end=date(2026, 1, 5)),
+                OccurrenceSpan(
+                    code="74", start=date(2026, 2, 26), end=date(2026, 2, 26)
+                ),
+            ],
+            "reasons_for_visit": ["R07.9", "R06.02"],
+            "external_causes": ["W01.0XXA", "Y92.009"],
+            "treatment_codes": ["A1B2"],
+            "present_on_admission": {"J02.9": "Y", "W01.0XXA": "N", "R50.9": "W"},
+        }
+    )
+    return claim.model_copy(update={"institutional": details})
+
+
+def test_837i_reason_for_visit_external_causes_spans_treatment_and_poa():
+    claim = _with_more_codes(make_inpatient(1))
+    text = _build([claim])
+    assert _from_clm(text, 19)[6:18] == [
+        "HI*ABK:J029:::::::Y~",
+        "HI*ABJ:R079~",
+        "HI*APR:R079*APR:R0602~",
+        "HI*ABN:W010XXA:::::::N*ABN:Y92009~",
+        "HI*DR:292~",
+        "HI*ABF:R509:::::::W~",
+        "HI*BBR:02703ZZ:D8:20260226~",
+        "HI*BBQ:B2111ZZ:D8:20260226~",
+        "HI*BI:70:RD8:20260102-20260105*BI:74:RD8:20260226-20260226~",
+        "HI*BH:11:D8:20260224~",
+        "HI*BE:80:::3.00~",
+        "HI*BG:39~",
+    ]
+    assert _from_clm(text, 19)[18] == "HI*TC:A1B2~"
+    assert validate(text).findings == []
+    [back] = parse_837(text)
+    assert back == _carried(claim)
+    assert back.institutional.present_on_admission == {
+        "J02.9": "Y",
+        "W01.0XXA": "N",
+        "R50.9": "W",
+    }
+
+
+@pytest.mark.parametrize(
+    ("update", "message"),
+    [
+        pytest.param(
+            {"reasons_for_visit": ["R07.9"] * 4},
+            "HI: an 837I claim carries at most 3 reasons for visit; found '4'; "
+            "expected 3 or fewer",
+            id="four-reasons-for-visit",
+        ),
+        pytest.param(
+            {
+                "occurrence_spans": [
+                    OccurrenceSpan(
+                        code="70", start=date(2026, 1, 5), end=date(2026, 1, 2)
+                    )
+                ]
+            },
+            "HI: an occurrence span ends before it starts; "
+            "found '70 2026-01-05-2026-01-02'; expected OccurrenceSpan.start on or "
+            "before end",
+            id="span-backwards",
+        ),
+        pytest.param(
+            {"present_on_admission": {"S72.001A": "Y"}},
+            "HI element 01: a present-on-admission indicator for a code the claim "
+            "lacks; found 'S72.001A'; expected a code of Claim.diagnoses or "
+            "external_causes",
+            id="poa-for-a-code-not-on-the-claim",
+        ),
+    ],
+)
+def test_837i_refuses_ub_codes_it_cannot_send(update, message):
+    details = make_inpatient(1).institutional.model_copy(update=update)
+    with pytest.raises(X12BuildError) as caught:
+        _build([make_inpatient(1, institutional=details)])
+    assert str(caught.value) == message
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        pytest.param(
+            "HI*BI:70:RD8:20260102-20260105",
+            "HI*BI:70:D8:20260102",
+            "HI element 01: an occurrence span needs an RD8 date range; "
+            "found 'BI:70:D8:20260102'; expected <code>:RD8:CCYYMMDD-CCYYMMDD",
+            id="span-with-one-day",
+        ),
+        pytest.param(
+            "HI*ABK:J029:::::::Y",
+            "HI*ABK:J029:::::::X",
+            "HI element 01: not a present-on-admission indicator; "
+            "found 'ABK:J029:::::::X'; expected Y, N, U or W in -9",
+            id="poa-x",
+        ),
+    ],
+)
+def test_837i_reader_refuses_bad_spans_and_poa_where_they_are(old, new, message):
+    text = _build([_with_more_codes(make_inpatient(1))]).replace(old, new)
+    with pytest.raises(X12Error) as caught:
+        parse_837(text)
+    assert str(caught.value).endswith(message)
+
+
 def test_inpatient_admission_without_hour_is_a_d8_date():
     details = make_inpatient(1).institutional.model_copy(
         update={"admission_hour": None, "discharge_hour": None}
@@ -289,6 +400,26 @@ def inpatient_details(draw, admitted: date) -> InstitutionalDetails:
             )
         ),
         condition_codes=draw(st.lists(st.sampled_from(["01", "39"]), max_size=24)),
+        occurrence_spans=draw(st.lists(spans(admitted), max_size=24)),
+        reasons_for_visit=draw(st.lists(icd10, max_size=3)),
+        external_causes=draw(st.lists(causes, max_size=12)),
+        treatment_codes=draw(st.lists(st.sampled_from(["1", "A1B"]), max_size=24)),
+    )
+
+
+icd10 = st.sampled_from(["J02.9", "R50.9", "E11.65", "Z00"])
+causes = st.sampled_from(["W01.0XXA", "V43.52XA", "X58.XXXA"])
+flags = st.sampled_from(["Y", "N", "U", "W"])
+
+
+@st.composite
+def spans(draw, admitted: date) -> OccurrenceSpan:
+    start = draw(st.dates(admitted - timedelta(days=90), admitted))
+    days = draw(st.integers(0, 40))
+    return OccurrenceSpan(
+        code=draw(st.sampled_from(["70", "74", "M2"])),
+        start=start,
+        end=start + timedelta(days=days),
     )
 
 
@@ -321,14 +452,14 @@ def institutional_claims(draw, claim_id: int):
         statement_from=start,
         statement_through=start,
         lines=lines,
-        diagnoses=draw(
-            st.lists(
-                st.sampled_from(["J02.9", "R50.9", "E11.65", "Z00"]),
-                min_size=1,
-                max_size=25,
-            )
-        ),
+        diagnoses=draw(st.lists(icd10, min_size=1, max_size=25)),
     )
+    if claim.institutional is not None:
+        # Any of its diagnoses and external causes may carry HI0n-9.
+        coded = [*claim.diagnoses, *claim.institutional.external_causes]
+        poa = draw(st.dictionaries(st.sampled_from(coded), flags))
+        details = claim.institutional.model_copy(update={"present_on_admission": poa})
+        claim = claim.model_copy(update={"institutional": details})
     patient = claim.patient.model_copy(
         update={"last_name": draw(names), "first_name": draw(names)}
     )
