@@ -1,11 +1,13 @@
 """Activities of submission batches: joining a payer's window, sending one 837.
 
-``join_batch`` signals-with-start the payer's ``SubmissionBatchWorkflow`` for the
-current window. ``transmit_batch`` sends the batch's claims as one interchange: the
-ledger gives them shared control numbers under the batch key once, the 837 is built
-and validated, a claim that fails validation alone is left out (and told why) so it
-cannot hold back the others, and the interchange goes to the clearinghouse under the
-batch key, so a retry never sends it twice.
+``join_batch`` signals-with-start the ``SubmissionBatchWorkflow`` of the claim's
+payer and form (837P, 837I or 837D: one transaction set carries one kind of claim)
+for the current window. ``transmit_batch`` sends the batch's claims as one
+interchange: the ledger gives them shared control numbers under the batch key
+once, the 837 is built and validated, a claim that cannot be written or fails
+validation alone is left out (and told why) so it cannot hold back the others,
+and the interchange goes to the clearinghouse under the batch key, so a retry
+never sends it twice.
 """
 
 from __future__ import annotations
@@ -15,11 +17,14 @@ from datetime import UTC, datetime
 
 from temporalio import activity
 from temporalio.client import Client
+from temporalio.exceptions import ApplicationError
 
-from activities.claims import transmit
+from activities.claims import transmit, write_837
 from claimflow import x12
 from claimflow.clearinghouse.base import Clearinghouse
 from claimflow.ledger import Ledger
+from claimflow.models import Claim
+from claimflow.x12.forms import FORMS
 from claimflow.messages import (
     BatchEntry,
     BatchInput,
@@ -29,20 +34,22 @@ from claimflow.messages import (
 )
 
 CLEARINGHOUSE_ID = "CLEARINGHOUSE"
-CLEARINGHOUSE_NAME = "CLAIMFLOW CLEARINGHOUSE"
 
 
 def batch_window(
-    payer_id: str, now: datetime, window_seconds: float
+    payer_id: str, now: datetime, window_seconds: float, form: str = "837P"
 ) -> tuple[str, datetime]:
     """The batch a claim ready at ``now`` joins, and when that batch is sent.
 
     Windows are whole multiples of ``window_seconds`` since the epoch (UTC): a
-    day-long window closes at midnight UTC.
+    day-long window closes at midnight UTC. Professional batches keep the ID
+    they had before other forms were sent (``batch-<payer>-<window>``); 837I and
+    837D batches name their form (``batch-<payer>-837I-<window>``).
     """
     window = math.floor(now.timestamp() / window_seconds)
     closes = datetime.fromtimestamp((window + 1) * window_seconds, UTC)
-    return f"batch-{payer_id}-{window}", closes
+    named = payer_id if form == "837P" else f"{payer_id}-{form}"
+    return f"batch-{named}-{window}", closes
 
 
 class BatchActivities:
@@ -70,8 +77,10 @@ class BatchActivities:
         """Put a ready claim version in its payer's current batch; return its ID."""
         from workflows.batch import SubmissionBatchWorkflow
 
+        entry = request.entry
+        form = FORMS[self.ledger.get_claim(entry.claim_id, entry.version).kind]
         identifier, closes = batch_window(
-            request.payer_id, datetime.now(UTC), self.window_seconds
+            request.payer_id, datetime.now(UTC), self.window_seconds, form
         )
         await self.client.start_workflow(
             SubmissionBatchWorkflow.run,
@@ -82,7 +91,7 @@ class BatchActivities:
             task_queue=self.task_queue,
             start_signal="add_claim",
             start_signal_args=[request.entry],
-            static_summary=f"{request.payer_id} 837 batch",
+            static_summary=f"{request.payer_id} {form} batch",
         )
         return identifier
 
@@ -110,31 +119,33 @@ class BatchActivities:
             contact_phone="6175550100",
         )
 
-        def build(chosen):
-            return x12.build_837p(
-                chosen,
-                envelope,
-                submitter=chosen[0].billing_provider,
-                receiver_name=CLEARINGHOUSE_NAME,
-                receiver_id=CLEARINGHOUSE_ID,
+        # A batch holds one form; a claim of another (a batch joined before
+        # batches were kept per form) is left out, never sent on the wrong guide.
+        form = claims[0].kind
+        rejected: dict[int, tuple[str, str]] = {
+            c.claim_id: (
+                "ClaimDataError",
+                f"a {FORMS[c.kind]} claim cannot go in a {FORMS[form]} batch",
             )
-
-        # A claim that fails validation on its own is left out of the batch.
-        rejected: dict[int, str] = {}
-        text = build(claims)
-        if not x12.validate(text).ok:
+            for c in claims
+            if c.kind != form
+        }
+        claims = [c for c in claims if c.claim_id not in rejected]
+        # A claim that cannot be written or fails validation on its own is
+        # left out of the batch; the others go.
+        text, problem = _attempt(claims, envelope)
+        if problem is not None:
             for claim in claims:
-                report = x12.validate(build([claim]))
-                if not report.ok:
-                    rejected[claim.claim_id] = str(report.first_error)
+                _, problem = _attempt([claim], envelope)
+                if problem is not None:
+                    rejected[claim.claim_id] = problem
             claims = [c for c in claims if c.claim_id not in rejected]
-            text = build(claims) if claims else ""
+            text = write_837(claims, envelope) if claims else ""
         for sub in subs:
             if sub.claim_id in rejected:
-                self.ledger.leave_out_of_batch(
-                    sub.submission_id, rejected[sub.claim_id]
-                )
-                self.ledger.audit(sub.claim_id, "837-invalid", rejected[sub.claim_id])
+                reason = rejected[sub.claim_id][1]
+                self.ledger.leave_out_of_batch(sub.submission_id, reason)
+                self.ledger.audit(sub.claim_id, "837-invalid", reason)
         outcomes = []
         if claims:
             receipt = transmit(self.clearinghouse, text, request.batch_key)
@@ -147,10 +158,8 @@ class BatchActivities:
         for sub in subs:
             if sub.claim_id in rejected:
                 outcome = self._outcome(by_claim, sub, False)
-                outcome.error_type = "X12SyntaxError"
-                outcome.error = (
-                    f"left out of batch {request.batch_key}: {rejected[sub.claim_id]}"
-                )
+                outcome.error_type, reason = rejected[sub.claim_id]
+                outcome.error = f"left out of batch {request.batch_key}: {reason}"
                 outcomes.append(outcome)
         activity.logger.info(
             "batch %s: %d sent, %d left out",
@@ -173,3 +182,21 @@ class BatchActivities:
             transaction_control_number=sub.transaction_control_number,
             receipt_id=sub.receipt_id,
         )
+
+
+def _attempt(
+    claims: list[Claim], envelope: x12.Envelope
+) -> tuple[str, tuple[str, str] | None]:
+    """Write and validate claims as one 837: the text, or what was wrong.
+
+    The problem is ``(error type, reason)``: ``ClaimDataError`` when the builder
+    refused a claim, ``X12SyntaxError`` when pyx12 refused the file.
+    """
+    try:
+        text = write_837(claims, envelope)
+    except ApplicationError as err:
+        return "", ("ClaimDataError", err.message)
+    report = x12.validate(text)
+    if not report.ok:
+        return "", ("X12SyntaxError", str(report.first_error))
+    return text, None

@@ -50,6 +50,7 @@ from claimflow.models import (
     RemitClaim,
     Severity,
 )
+from claimflow.x12.forms import FORMS, build_837
 from dsl import NoRulesetError, RemitFacts, RuleRegistry, ScrubInput
 from dsl.plan import Action
 
@@ -135,6 +136,32 @@ def transmit(clearinghouse: Clearinghouse, text: str, key: str) -> SubmissionRec
 
 def submitter_for(claim: Claim) -> Provider:
     return claim.billing_provider
+
+
+def write_837(claims: list[Claim], envelope: x12.Envelope) -> str:
+    """Write claims of one kind as the 837 of that kind (837P, 837I or 837D).
+
+    A claim the builder refuses (a value missing or out of the guide's range)
+    would be refused on every retry, so it is a non-retryable ``ClaimDataError``
+    naming the claims, the form and the builder's reason: the claim workflow
+    holds the claim with a work item instead of retrying forever.
+    """
+    try:
+        return build_837(
+            claims,
+            envelope,
+            submitter=submitter_for(claims[0]),
+            receiver_name=CLEARINGHOUSE_NAME,
+            receiver_id=CLEARINGHOUSE_ID,
+        )
+    except x12.X12Error as err:
+        names = ", ".join(str(claim.claim_id) for claim in claims)
+        form = "/".join(sorted({FORMS[claim.kind] for claim in claims}))
+        raise ApplicationError(
+            f"claim {names} cannot be written on an {form}: {err}",
+            type="ClaimDataError",
+            non_retryable=True,
+        ) from err
 
 
 class ClaimActivities:
@@ -260,23 +287,23 @@ class ClaimActivities:
                 duplicate=True,
                 transaction_control_number=sub.transaction_control_number,
             )
-        text = x12.build_837p(
-            [claim],
-            envelope_for(
-                sub.interchange_control_number,
-                sub.group_control_number,
-                sub.transaction_control_number,
-            ),
-            submitter=submitter_for(claim),
-            receiver_name=CLEARINGHOUSE_NAME,
-            receiver_id=CLEARINGHOUSE_ID,
+        envelope = envelope_for(
+            sub.interchange_control_number,
+            sub.group_control_number,
+            sub.transaction_control_number,
         )
+        try:
+            text = write_837([claim], envelope)
+        except ApplicationError as err:
+            self.ledger.audit(request.claim_id, "837-unwritable", str(err))
+            raise
         report = x12.validate(text)
         if not report.ok:
             detail = str(report.first_error)
             self.ledger.audit(request.claim_id, "837-invalid", f"not sent: {detail}")
             raise ApplicationError(
-                f"our 837P failed validation and was not sent: {detail}",
+                f"our {FORMS[claim.kind]} failed validation and was not sent: "
+                f"{detail}",
                 type="X12SyntaxError",
                 non_retryable=True,
             )

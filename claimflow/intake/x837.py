@@ -7,12 +7,19 @@ quarantine with its reason and a work item, and a 999 answers the file: accepted
 rejected sets with the segment that failed. Reading the same file again creates
 nothing new: claims are keyed by billing NPI, CLM01 and date of service.
 
-The claim workflow submits 837P only (the submission activities build
-professional claims), so an institutional (837I) or dental (837D) claim is put
-in the ledger but starts no workflow that could never send it: it is held with
-a work item for a person in :data:`MANUAL_SUBMISSION_QUEUE`, naming the inbound
-file that holds it as received (the ledger's claim lines keep procedure, units,
-charge and date, not revenue codes or teeth).
+Professional, institutional and dental claims all start their workflows: the
+submission activities send each on its own 837 (837P, 837I, 837D). A claim whose
+payer has no ruleset starts too, and its workflow holds it at the scrub with a
+work item in Payer-Setup until the rules are published, so nothing is done
+twice here. Two kinds of claim are held at intake instead, each with a work item
+naming the inbound file that holds it as received:
+
+* a claim whose CLM02 is not the sum of its line charges (the guides require
+  them equal): the ledger bills the lines, and a person decides which amount the
+  practice meant rather than claimflow guessing (:data:`CHARGE_QUEUE`);
+* a claim the 837 builder of its kind refuses, which could never be sent (for
+  instance a dental claim with other payers, whose 2430 loops claimflow does not
+  write yet): :data:`MANUAL_SUBMISSION_QUEUE`.
 """
 
 from __future__ import annotations
@@ -25,13 +32,13 @@ from pathlib import Path
 from claimflow import x12
 from claimflow.ledger import Ledger
 from claimflow.models import Claim
+from claimflow.x12.forms import FORMS, build_837
+from claimflow.x12.totals import ChargeMismatch, charge_mismatches
 
 QUARANTINE_QUEUE = "EDI-Support"
 MANUAL_SUBMISSION_QUEUE = "Billing-Manual-Submission"
+CHARGE_QUEUE = "Billing-Corrections"
 RECEIVER_ID = "CLAIMFLOW"
-# Claim kinds the claim workflow can send (it builds an 837P).
-WORKFLOW_KINDS = frozenset({"professional"})
-_FORMS = {"institutional": "837I", "dental": "837D"}
 
 
 @dataclass
@@ -40,7 +47,8 @@ class Intake837Report:
 
     file_id: int
     claim_ids: list[int] = field(default_factory=list)  # workflows to start
-    held: list[int] = field(default_factory=list)  # stored, for a person to send
+    held: list[int] = field(default_factory=list)  # stored, for a person first
+    hold_reasons: dict[int, str] = field(default_factory=dict)  # by claim id
     rejected: list[str] = field(default_factory=list)  # reasons, file order
     acknowledgment: Path | None = None
 
@@ -96,8 +104,8 @@ def intake_837(ledger: Ledger, path: Path, outbox: Path) -> Intake837Report:
 
     Returns:
         The claim ids created (or found from an earlier read) whose workflows
-        are to start, the ids of institutional and dental claims held for a
-        person, the reasons of the rejected transactions, and the 999's path.
+        are to start, the ids of claims held for a person with why, the
+        reasons of the rejected transactions, and the 999's path.
     """
     content = path.read_bytes()
     text = content.decode("utf-8", errors="replace")
@@ -118,23 +126,29 @@ def intake_837(ledger: Ledger, path: Path, outbox: Path) -> Intake837Report:
         _quarantine(ledger, file_id, path.name, str(err))
         return Intake837Report(file_id=file_id, rejected=[str(err)])
     report = Intake837Report(file_id=file_id)
+    mismatches = {m.patient_control_number: m for m in charge_mismatches(text)}
     for claim in read.items:
         claim_id = store_claim(ledger, claim)
-        if claim.kind in WORKFLOW_KINDS:
-            report.claim_ids.append(claim_id)
+        mismatch = mismatches.get(claim.patient_control_number)
+        if mismatch is not None:
+            _hold_for_total(ledger, report, claim_id, mismatch, file_id)
             continue
-        report.held.append(claim_id)
-        form = _FORMS[claim.kind]
-        ledger.create_work_item(
-            claim_id,
-            MANUAL_SUBMISSION_QUEUE,
-            f"{form} claim {claim_id} to submit by hand",
-            f"claimflow sends 837P claims only; this {claim.kind} claim is in "
-            f"the ledger but no workflow will send it. The {form} as received "
-            f"is inbound file {file_id}.",
-            None,
-            f"manual-submission-{claim_id}",
-        )
+        refused = _unwritable(ledger.get_claim(claim_id), envelope)
+        if refused is not None:
+            form = FORMS[claim.kind]
+            _hold(
+                ledger,
+                report,
+                claim_id,
+                MANUAL_SUBMISSION_QUEUE,
+                f"{form} claim {claim_id} to submit by hand",
+                f"claimflow cannot write this claim on an {form} ({refused}); it "
+                f"is in the ledger but no workflow will send it. The {form} as "
+                f"received is inbound file {file_id}.",
+                f"manual-submission-{claim_id}",
+            )
+            continue
+        report.claim_ids.append(claim_id)
     for rejected in read.rejected:
         report.rejected.append(rejected.reason)
         _quarantine(
@@ -163,6 +177,55 @@ def _naming_claims(rejected: x12.RejectedTransaction) -> str:
         f"{rejected.reason}; claims not received (patient control numbers): "
         + ", ".join(numbers)
     )
+
+
+def _unwritable(claim: Claim, envelope: x12.Envelope) -> str | None:
+    """Why the 837 builder of the claim's kind refuses it, or None.
+
+    A trial write, never sent: the submitter's phone belongs to the submission
+    and is not known here, so a placeholder stands in and only the claim's own
+    values are judged.
+    """
+    trial = envelope.model_copy(update={"contact_phone": "0000000000"})
+    try:
+        build_837([claim], trial, claim.billing_provider, RECEIVER_ID, RECEIVER_ID)
+    except x12.X12Error as err:
+        return str(err)
+    return None
+
+
+def _hold_for_total(
+    ledger: Ledger,
+    report: Intake837Report,
+    claim_id: int,
+    mismatch: ChargeMismatch,
+    file_id: int,
+) -> None:
+    _hold(
+        ledger,
+        report,
+        claim_id,
+        CHARGE_QUEUE,
+        f"Claim {claim_id}: total charge differs from its lines",
+        f"{mismatch}. The ledger bills the lines ({mismatch.line_total}); no "
+        f"workflow starts until a person confirms the amount with the practice. "
+        f"The 837 as received is inbound file {file_id}.",
+        f"charge-mismatch-{claim_id}",
+    )
+
+
+def _hold(
+    ledger: Ledger,
+    report: Intake837Report,
+    claim_id: int,
+    queue: str,
+    title: str,
+    reason: str,
+    key: str,
+) -> None:
+    report.held.append(claim_id)
+    report.hold_reasons[claim_id] = title
+    ledger.create_work_item(claim_id, queue, title, reason, None, key)
 
 
 def _quarantine(

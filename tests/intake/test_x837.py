@@ -76,7 +76,7 @@ def test_the_dental_sample_is_rejected_for_its_st03(ledger, tmp_path):
     ]
 
 
-def test_a_dental_claim_is_stored_and_held_for_a_person(ledger, tmp_path):
+def test_a_dental_claim_that_cannot_be_sent_is_stored_and_held(ledger, tmp_path):
     fixed = tmp_path / "dental.837d"
     fixed.write_text(DENTAL.read_text().replace("*005010X224~", "*005010X224A2~"))
 
@@ -98,24 +98,19 @@ def test_a_dental_claim_is_stored_and_held_for_a_person(ledger, tmp_path):
     [item] = ledger.open_work_items(1)
     assert item.queue == "Billing-Manual-Submission"
     assert item.title == "837D claim 1 to submit by hand"
+    # The sample's billing provider has a five-digit ZIP; the guides want nine.
     assert item.reason == (
-        "claimflow sends 837P claims only; this dental claim is in the ledger "
-        f"but no workflow will send it. The 837D as received is inbound file "
-        f"{report.file_id}."
+        "claimflow cannot write this claim on an 837D (N4 element 03: the "
+        "billing provider ZIP code must have 9 digits (ZIP+4) on an 837P; found "
+        "'33111'; expected 9 digits); it is in the ledger but no workflow will "
+        f"send it. The 837D as received is inbound file {report.file_id}."
     )
+    assert report.hold_reasons == {1: "837D claim 1 to submit by hand"}
 
 
-def test_an_inpatient_837i_claim_keeps_its_admission_and_is_held(ledger, tmp_path):
+def _inpatient_file(tmp_path: Path, details: InstitutionalDetails) -> Path:
+    """An inpatient 837I from our builder, as a practice system would send it."""
     day = date(2026, 2, 27)
-    details = InstitutionalDetails(
-        admission_date=date(2026, 2, 25),
-        admission_hour=time(14, 5),
-        admission_type="1",
-        admission_source="7",
-        patient_status="01",
-        drg="292",
-        principal_procedure=DatedCode(code="02703ZZ", on=date(2026, 2, 26)),
-    )
     plain = make_claim(service_date=day, lines=[("", "1250.00"), ("80053", "42.25")])
     claim = plain.model_copy(
         update={
@@ -146,17 +141,59 @@ def test_an_inpatient_837i_claim_keeps_its_admission_and_is_held(ledger, tmp_pat
     )
     path = tmp_path / "stay.837i"
     path.write_text(x12.build_837i([claim], envelope, CLINIC, "CLAIMFLOW", "CF"))
+    return path
+
+
+def _stay() -> InstitutionalDetails:
+    return InstitutionalDetails(
+        admission_date=date(2026, 2, 25),
+        admission_hour=time(14, 5),
+        admission_type="1",
+        admission_source="7",
+        patient_status="01",
+        drg="292",
+        principal_procedure=DatedCode(code="02703ZZ", on=date(2026, 2, 26)),
+    )
+
+
+def test_an_inpatient_837i_claim_keeps_its_admission_and_starts(ledger, tmp_path):
+    details = _stay()
+    path = _inpatient_file(tmp_path, details)
 
     report = intake_837(ledger, path, tmp_path / "999")
 
-    assert (report.rejected, report.claim_ids, report.held) == ([], [], [1])
+    assert (report.rejected, report.claim_ids, report.held) == ([], [1], [])
     stored = ledger.get_claim(1)
     assert stored.kind == "institutional"
     assert stored.facility_type_code == "11"
     assert stored.institutional == details
     assert stored.total_charge == Decimal("1292.25")
+    assert [line.revenue_code for line in stored.lines] == ["0120", "0300"]
+    assert ledger.open_work_items(1) == []
+
+
+def test_a_total_that_differs_from_the_lines_holds_the_claim(ledger, tmp_path):
+    path = _inpatient_file(tmp_path, _stay())
+    text = path.read_text()
+    assert "CLM*C9V1*1292.25*" in text
+    path.write_text(text.replace("CLM*C9V1*1292.25*", "CLM*C9V1*1300.00*"))
+    clm = next(s for s in x12.tokenize(path.read_text()) if s.id == "CLM")
+
+    report = intake_837(ledger, path, tmp_path / "999")
+
+    # pyx12 takes the file and the 999 accepts it: the claim is read, not refused.
+    [ack] = x12.parse_999(report.acknowledgment.read_text())
+    assert ack.accepted is True
+    assert (report.rejected, report.claim_ids, report.held) == ([], [], [1])
+    assert ledger.get_claim(1).total_charge == Decimal("1292.25")
     [item] = ledger.open_work_items(1)
     assert (item.queue, item.title) == (
-        "Billing-Manual-Submission",
-        "837I claim 1 to submit by hand",
+        "Billing-Corrections",
+        "Claim 1: total charge differs from its lines",
+    )
+    assert item.reason == (
+        f"claim C9V1: segment {clm.number} CLM02 1300.00 is not the sum of its "
+        "line charges (SV102/SV203/SV302) 1292.25. The ledger bills the lines "
+        "(1292.25); no workflow starts until a person confirms the amount with "
+        f"the practice. The 837 as received is inbound file {report.file_id}."
     )

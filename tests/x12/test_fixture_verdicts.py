@@ -29,6 +29,8 @@ from claimflow.x12 import (
     validate,
 )
 
+from claimflow.x12.totals import charge_mismatches
+
 from .conftest import FIXTURES, read_fixture
 
 PARSERS = {
@@ -286,6 +288,51 @@ def test_fixture_verdict(path):
         else (first.segment_number, first.segment_id, first.element, first.message)
     )
     assert found == expected_pyx12
+
+
+# Claims whose CLM02 is not the sum of their line charges, as (CLM01, segment
+# number of the CLM, CLM02, sum of the lines). The IMS samples bill 500 on every
+# claim whatever their lines add up to; intake holds such a claim for a person.
+# Every other 837 fixture's totals agree with its lines.
+CHARGE_MISMATCHES = {
+    "837I/ims-inpatient-cob-three-payers.837i": [("A37YH556", 25, "500", "73.42")],
+    "837P/ims-bad-segments-out-of-order.837": [
+        ("A37YH556", 22, "500", "12.25"),
+        ("A37YH667", 31, "500", "12.25"),
+    ],
+    "837P/ims-two-st-six-claims-cob.837": [
+        ("A37YH556", 27, "500", "25.51"),
+        ("A37YH667", 76, "500", "12.26"),
+        ("A37YH668", 131, "500", "24.61"),
+        ("A37YH556", 174, "500", "25.51"),
+        ("A37YH667", 223, "500", "12.26"),
+        ("A37YH668", 278, "500", "24.61"),
+    ],
+}
+# How many claims of the larger IMS files are off, all by the same 500.
+CHARGE_MISMATCH_COUNTS = {
+    "837P/ims-820-claims-stress.837": 820,
+    "837P/ims-multiple-isa.837": 4,
+}
+
+
+@pytest.mark.parametrize("path", [p for p in sorted(VERDICTS) if p.startswith("837")])
+def test_fixture_claim_totals_against_lines(path):
+    found = charge_mismatches(read_fixture(path))
+
+    if path in CHARGE_MISMATCH_COUNTS:
+        assert len(found) == CHARGE_MISMATCH_COUNTS[path]
+        assert {m.claim_total for m in found} == {Decimal("500")}
+        return
+    expected = CHARGE_MISMATCHES.get(path, [])
+    assert [
+        (m.patient_control_number, m.segment_number, *map(str, totals(m)))
+        for m in found
+    ] == expected
+
+
+def totals(mismatch) -> tuple[Decimal, Decimal]:
+    return mismatch.claim_total, mismatch.line_total
 
 
 def _count_and_total(path: str, items: list) -> tuple[int, str | None]:
