@@ -42,8 +42,12 @@ def _inpatient():
             "statement_through": date(2026, 3, 2),
             "institutional": STAY,
             "lines": [
-                room.model_copy(update={"revenue_code": "0120", "place_of_service": ""}),
-                lab.model_copy(update={"revenue_code": "0300", "place_of_service": ""}),
+                room.model_copy(
+                    update={"revenue_code": "0120", "place_of_service": ""}
+                ),
+                lab.model_copy(
+                    update={"revenue_code": "0300", "place_of_service": ""}
+                ),
             ],
         }
     )

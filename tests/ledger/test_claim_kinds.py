@@ -45,7 +45,9 @@ def test_inpatient_claim_read_back_rebuilds_the_same_837i(ledger):
     ]
     assert back.lines == expected.lines
     assert back.institutional == expected.institutional
-    build = lambda c: build_837i([c], make_envelope(), SUBMITTER, "SIM", "SIMID")  # noqa: E731
+    def build(claim: Claim) -> str:
+        return build_837i([claim], make_envelope(), SUBMITTER, "SIM", "SIMID")
+
     assert build(back) == build(expected)
     assert "SV2*0450*HC:" not in build(back)
     assert "SV2*0300*HC:80053:91*42.25*UN*2~" in build(back)
@@ -64,6 +66,8 @@ def test_dental_claim_read_back_rebuilds_the_same_837d(ledger):
     assert back.lines[0].prosthesis == "R"
     assert back.lines[1].oral_cavity == ["01", "02"]
     assert back.lines == expected.lines
-    build = lambda c: build_837d([c], make_envelope(), SUBMITTER, "SIM", "SIMID")  # noqa: E731
+    def build(claim: Claim) -> str:
+        return build_837d([claim], make_envelope(), SUBMITTER, "SIM", "SIMID")
+
     assert build(back) == build(expected)
     assert "TOO*JP*30*M:O~" in build(back)

@@ -14,13 +14,18 @@ from decimal import Decimal as D
 
 import httpx
 import sqlalchemy as sa
+from temporalio.testing import ActivityEnvironment
+
+from activities.batches import BatchActivities
 
 from claimflow import x12
+from claimflow.clearinghouse import open_clearinghouse
 from claimflow.intake.x837 import intake_837
+from claimflow.messages import BatchEntry, BatchTransmit
 from claimflow.models import Claim, ClaimStatus, InstitutionalDetails, Tooth
 from claimflow.starter import start_claim
 from tests.conftest import put_json
-from tests.factories import CLINIC, make_claim
+from tests.factories import CLINIC, make_claim, store_claim
 from tests.workflows.test_claim_workflow import Harness, harness, recent, status_is
 
 __all__ = ["harness"]  # the fixture, imported for the tests below
@@ -205,3 +210,66 @@ async def test_inpatient_and_dental_claims_go_from_intake_to_closed(
     ]
     views = [await harness.view(handle) for handle in handles]
     assert [v.adjustment_codes for v in views] == [["CO-45"], ["CO-45"]]
+
+
+def _without_revenue_code(claim: Claim) -> Claim:
+    """The stay with its room line's revenue code lost: no 837I can carry it."""
+    room, lab = claim.lines
+    room = room.model_copy(update={"revenue_code": None, "procedure": "99223"})
+    return claim.model_copy(update={"lines": [room, lab]})
+
+
+def test_a_claim_the_builder_refuses_is_left_out_of_its_batch(ledger, simulator):
+    day = date(2026, 2, 27)
+    good = _inpatient(day)
+    bad = _without_revenue_code(good.model_copy(update={"patient_control_number": "B"}))
+    ids = [store_claim(ledger, c, f"batch-{n}") for n, c in enumerate([bad, good])]
+    batches = BatchActivities(
+        ledger, open_clearinghouse(simulator.url), None, "unused", 86400
+    )
+    entries = [
+        BatchEntry(
+            claim_id=i, version=1, idempotency_key=f"k{i}", workflow_id=f"claim-{i}"
+        )
+        for i in ids
+    ]
+
+    outcomes = ActivityEnvironment().run(
+        batches.transmit_batch, BatchTransmit(batch_key="b-1", entries=entries)
+    )
+
+    by_claim = {o.claim_id: o for o in outcomes}
+    assert by_claim[ids[1]].sent is True
+    refused = by_claim[ids[0]]
+    assert (refused.sent, refused.error_type) == (False, "ClaimDataError")
+    assert refused.error.startswith(
+        f"left out of batch b-1: claim {ids[0]} cannot be written on an 837I: "
+    )
+    assert "revenue code" in refused.error
+    stats = httpx.get(f"{simulator.url}/v1/stats").json()
+    assert (stats["submissions"], stats["claims_received"]) == (1, 1)
+
+
+async def test_a_claim_the_builder_refuses_is_held_with_a_work_item(
+    harness: Harness,
+):
+    claim = _without_revenue_code(_inpatient(await recent(harness.env)))
+    harness.roster(claim)
+    claim_id, handle = await harness.start(claim)
+
+    view = await harness.until(
+        handle,
+        lambda v: v.status == ClaimStatus.REJECTED and bool(v.work_items),
+        pump=False,
+    )
+
+    [item] = view.work_items
+    assert (item.queue, item.title) == ("EDI-Support", "Submission failed")
+    [stored] = harness.ledger.open_work_items(claim_id)
+    assert stored.work_item_id == item.work_item_id
+    assert f"claim {claim_id} cannot be written on an 837I: " in stored.reason
+    assert "revenue code" in stored.reason
+    assert harness.ledger.submission_for(claim_id, 1).status == "left_out"
+    stats = httpx.get(f"{harness.simulator.url}/v1/stats").json()
+    assert stats["submissions"] == 0
+    assert harness.ledger.claim_balance(claim_id).outstanding == D("1884.50")
