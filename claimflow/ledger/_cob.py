@@ -50,6 +50,7 @@ from claimflow.ledger.rules import (
     TO_PATIENT,
     TO_SECONDARY,
     is_denial,
+    transfer_key,
 )
 from claimflow.ledger.tables import (
     AdjustmentRow,
@@ -80,10 +81,6 @@ def _secondary_row(session: Session, claim_id: int) -> ClaimRow | None:
     ).first()
 
 
-def _transfer_key(claim_id: int, secondary_id: int) -> str:
-    return f"cob-transfer:{claim_id}:{secondary_id}"
-
-
 def _undo_transfer_after_reversal(
     ledger: LedgerBase, session: Session, remit_claim_id: int
 ) -> Decimal:
@@ -99,7 +96,7 @@ def _undo_transfer_after_reversal(
     secondary = _secondary_row(session, row.claim_id)
     if secondary is None:
         return ZERO
-    key = _transfer_key(row.claim_id, secondary.id)
+    key = transfer_key(row.claim_id, secondary.id)
     account = _account_row(session, row.claim_id)
     transfers = session.exec(
         select(LedgerEntryRow).where(
@@ -133,8 +130,8 @@ def _undo_transfer_after_reversal(
             title="Secondary claim billed on a reversed adjudication",
             reason=(
                 f"{primary_payer} reversed claim {row.claim_id} (CLP02 22) after "
-                f"its patient share of {standing} went to secondary claim {secondary.id} "
-                f"({secondary.payer_id}); the transfer is undone. Void claim "
+                f"its patient share of {standing} went to secondary claim "
+                f"{secondary.id} ({secondary.payer_id}); the transfer is undone. Void claim "
                 f"{secondary.id} with {secondary.payer_id} (frequency 8), or "
                 "send it corrected (frequency 7) once the corrected adjudication "
                 "posts."
@@ -242,7 +239,7 @@ def _describe(session: Session, row: ClaimRow) -> SecondaryClaim:
     claim = _rebuild(session, _version_row(session, row.id, 1))
     moved = session.exec(
         select(LedgerEntryRow.amount).where(
-            LedgerEntryRow.entry_key == _transfer_key(before.id, row.id)
+            LedgerEntryRow.entry_key == transfer_key(before.id, row.id)
         )
     ).first()
     remit = latest_primary_remit(session, before.id)
@@ -447,7 +444,7 @@ class CobMixin(LedgerBase):
             )
             self._journal(
                 session,
-                _transfer_key(claim_id, row.id),
+                transfer_key(claim_id, row.id),
                 "transfer_to_secondary",
                 share,
                 claim_id=account.id,

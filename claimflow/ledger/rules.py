@@ -32,6 +32,25 @@ TO_PATIENT = ("transfer_to_patient",)
 # The charge stays outstanding, owed by the secondary; ``bill_patient`` moves
 # only the PR assessed less these transfers.
 TO_SECONDARY = ("transfer_to_secondary",)
+_TRANSFER = "cob-transfer"
+
+
+def transfer_key(claim_id: int, secondary_id: int) -> str:
+    """The entry key of the PR moved from a claim to its secondary claim.
+
+    Entries that take the transfer back carry this key and a suffix.
+    """
+    return f"{_TRANSFER}:{claim_id}:{secondary_id}"
+
+
+def transfer_target(entry_key: str) -> int | None:
+    """The secondary claim a ``transfer_to_secondary`` entry moved PR to."""
+    parts = entry_key.split(":")
+    if len(parts) < 3 or parts[0] != _TRANSFER:
+        return None
+    return int(parts[2])
+
+
 # CARC 23: the impact of a prior payer's adjudication. On a secondary's 835 it
 # stands for what the primary paid and adjusted, already on the claim's account.
 PRIOR_PAYER_CARC = "23"

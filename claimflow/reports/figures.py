@@ -15,12 +15,19 @@ Definitions:
   days that end on the as-of date.
 * Aging counts what payers still owe on each claim (charges less payments,
   adjustments and what was moved to the patient), aged from the date of
-  service; credit balances are left out.
+  service; credit balances are left out. The patient share a payer left that
+  went on to the secondary payer (coordination of benefits) is owed by the
+  secondary: it counts under that payer and its secondary claim until the
+  secondary's own adjudication settles it.
+* A refund of patient credit gives the patient's money back: it adds to A/R
+  and to what the patient owes as the payment it undoes took away.
 * An adjudication is a posted CLP that is not a reversal and that no reversal
   dated by the as-of date has taken back. A denial is as
   ``claimflow.ledger.rules.is_denial`` says; a line is denied when its claim
   is, or when it is unpaid with an adjustment other than PR. Reason codes
-  count once per denied adjudication (or line) they appear in.
+  count once per denied adjudication (or line) they appear in. Each payer is
+  judged on its own adjudications: on a secondary's 835, CARC 23 restates
+  what the payer before it decided and is neither a denial nor a reason.
 """
 
 from __future__ import annotations
@@ -39,10 +46,13 @@ from claimflow.ledger.rules import (
     PAID,
     PATIENT_GROUP,
     PATIENT_PAID,
+    PRIOR_PAYER_CARC,
     RECOUPED,
     REVERSAL,
     TO_PATIENT,
+    TO_SECONDARY,
     is_denial,
+    transfer_target,
 )
 from claimflow.ledger.tables import (
     AdjustmentRow,
@@ -68,6 +78,8 @@ from claimflow.reports.models import (
 )
 
 ZERO = Decimal("0.00")
+# Patient credit refunded: the patient's money going back out.
+REFUNDED = ("patient_refund",)
 
 
 @dataclass(frozen=True)
@@ -77,6 +89,7 @@ class _Entry:
     kind: str
     amount: Decimal
     on: date
+    key: str = ""
 
 
 @dataclass(frozen=True)
@@ -128,7 +141,7 @@ class _Adjudication:
 
 
 def _entries(session: Session) -> list[_Entry]:
-    rows = session.exec(select(LedgerEntryRow)).all()
+    rows = session.exec(select(LedgerEntryRow).order_by(LedgerEntryRow.id)).all()
     return [
         _Entry(
             row.claim_id,
@@ -136,6 +149,7 @@ def _entries(session: Session) -> list[_Entry]:
             row.kind,
             row.amount,
             row.effective_date or row.created_at.date(),
+            row.entry_key,
         )
         for row in rows
     ]
@@ -189,6 +203,8 @@ def _adjudications(session: Session) -> list[_Adjudication]:
             lines[line.id] = _Line(line.id, code, line.paid)
             found[line.remit_claim_id].lines.append(lines[line.id])
     for adj in session.exec(select(AdjustmentRow).order_by(AdjustmentRow.id)).all():
+        if adj.reason == PRIOR_PAYER_CARC:
+            continue  # the payer before decided it, not this one
         item = (adj.group_code, adj.reason, adj.amount)
         if adj.remit_line_id in lines:
             lines[adj.remit_line_id].adjustments.append(item)
@@ -250,6 +266,7 @@ def ar_balance(entries: list[_Entry]) -> Decimal:
         + _total(entries, RECOUPED)
         - _total(entries, ADJUSTED)
         - _total(entries, PATIENT_PAID)
+        + _total(entries, REFUNDED)
     )
 
 
@@ -285,6 +302,34 @@ def payer_owed(entries: list[_Entry]) -> dict[int, Decimal]:
         - _total(found, TO_PATIENT)
         for claim_id, found in by_claim.items()
     }
+
+
+def owed_by_secondaries(
+    owed: dict[int, Decimal], entries: list[_Entry]
+) -> dict[int, Decimal]:
+    """Put what the secondary payers owe on their own claims.
+
+    An account's payer balance is owed first by the last payer its patient
+    share went on to (a tertiary before a secondary), each up to the share
+    moved to it net of any transfer taken back; the rest stays with the
+    account's own claim. The totals are the same.
+    """
+    moved: dict[int, dict[int, Decimal]] = defaultdict(dict)
+    for entry in entries:
+        target = transfer_target(entry.key) if entry.kind in TO_SECONDARY else None
+        if target is not None and entry.claim_id is not None:
+            shares = moved[entry.claim_id]
+            shares[target] = shares.get(target, ZERO) + entry.amount
+    found = dict(owed)
+    for account, shares in moved.items():
+        left = found.get(account, ZERO)
+        for claim_id in reversed(list(shares)):
+            part = min(left, max(shares[claim_id], ZERO))
+            if part > 0:
+                found[claim_id] = money(part)
+                left -= part
+        found[account] = money(left)
+    return found
 
 
 def aging_by_payer(
@@ -390,7 +435,11 @@ def patient_balances(entries: list[_Entry]) -> list[PatientBalanceRow]:
     rows = []
     for patient_id in sorted(by_patient):
         found = by_patient[patient_id]
-        owed = _total(found, TO_PATIENT) - _total(found, PATIENT_PAID)
+        owed = (
+            _total(found, TO_PATIENT)
+            - _total(found, PATIENT_PAID)
+            + _total(found, REFUNDED)
+        )
         if owed:
             rows.append(PatientBalanceRow(patient_id=patient_id, owed=owed))
     return rows
@@ -442,7 +491,7 @@ def build_report(ledger: Ledger, as_of: date, window_days: int = 90) -> Report:
         claims = _claims(session)
         entries = [e for e in _entries(session) if e.on <= as_of]
         adjudications = standing_adjudications(_adjudications(session), as_of)
-    owed = payer_owed(entries)
+    owed = owed_by_secondaries(payer_owed(entries), entries)
     by_payer, by_provider, by_procedure = denial_rates(adjudications, claims)
     return Report(
         as_of=as_of,

@@ -94,7 +94,7 @@ def _pay(
     )
     stored = ledger.store_remittance(file_id, remit)
     assert not stored.held, stored.differences
-    ledger.post_remittance_claim(stored.claims[0].remit_claim_id)
+    ledger.post_remittance(stored.claims[0].remit_claim_id)
 
 
 def build_small_ledger(ledger: Ledger) -> dict[str, int]:
