@@ -145,6 +145,8 @@ class ServiceLine(Model):
     teeth: list[Tooth] = Field(default_factory=list)
     oral_cavity: list[str] = Field(default_factory=list)
     prosthesis: Literal["I", "R"] | None = None
+    # 837D DTP*441: when the prosthesis this line replaces was placed.
+    prior_placement_date: date | None = None
 
     @field_validator("charge", mode="before")
     @classmethod
@@ -208,6 +210,10 @@ class DentalDetails(Model):
     orthodontic_months_total: int | None = None  # DN101
     orthodontic_months_remaining: int | None = None  # DN102
     tooth_status: list[ToothStatus] = Field(default_factory=list)  # DN2
+    accident_date: date | None = None  # DTP*439, when an accident caused it
+    # DTP*452: when the orthodontic appliance was placed (banding date).
+    appliance_placement_date: date | None = None
+    repricer_received_date: date | None = None  # DTP*050, set by a repricer
 
 
 class DatedCode(Model):

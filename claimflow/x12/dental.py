@@ -3,24 +3,35 @@
 An 837D is an 837P in everything but these: the line is SV3 (an ADA procedure
 code with the oral cavity areas, the prosthesis flag and a procedure count)
 followed by one TOO per tooth treated, and the claim may carry the orthodontic
-treatment months (DN1) and the teeth that are missing or to be extracted (DN2).
-The 837 reader calls :func:`read_sv3`, :func:`read_tooth` and
-:func:`read_dental_claim_segment`; the 837D builder writes with
-:func:`write_dental_claim` and :func:`write_dental_line`.
+treatment months (DN1), the teeth that are missing or to be extracted (DN2) and
+its dates: accident (DTP*439), orthodontic appliance placement (DTP*452) and
+the day a repricer received it (DTP*050). A line that replaces a prosthesis
+says when the old one was placed (DTP*441).
+The 837 reader calls :func:`read_sv3`, :func:`read_tooth`,
+:func:`read_dental_claim_segment` and :func:`read_dental_line_date`; the 837D
+builder writes with :func:`write_dental_claim` and :func:`write_dental_line`.
 """
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from claimflow.models import DentalDetails, ServiceLine, Tooth, ToothStatus
-from claimflow.x12.envelope import Writer, fmt_amount, fmt_number
+from claimflow.x12.envelope import Writer, fmt_amount, fmt_date, fmt_number
 from claimflow.x12.errors import X12BuildError
 from claimflow.x12.segments import Segment
 
 TOOTH_CODE_LIST = "JP"  # TOO01/DN206: the Universal National Tooth Designation
 SURFACES = frozenset("BDFILMO")  # TOO03: buccal, distal, facial, incisal, ...
 _MAX_TEETH_STATUS = 35  # DN2 repeats at most 35 times in loop 2300
+# Claim-level DTP qualifiers of X224A2 loop 2300 besides 472, by model field.
+_CLAIM_DATES = {
+    "439": "accident_date",
+    "452": "appliance_placement_date",
+    "050": "repricer_received_date",
+}
+_PRIOR_PLACEMENT = "441"  # loop 2400
 
 
 def read_sv3(line: dict, s: Segment) -> None:
@@ -59,8 +70,17 @@ def read_tooth(line: dict, s: Segment) -> None:
 
 
 def read_dental_claim_segment(claim: dict, s: Segment) -> bool:
-    """Take a claim-level DN1 or DN2 into ``claim["dental"]``; False for others."""
+    """Take a claim-level DN1, DN2 or dental DTP into ``claim["dental"]``.
+
+    Returns:
+        False for any other segment, which is left alone.
+    """
+    if s.id == "DTP" and s.get(1) not in _CLAIM_DATES:
+        return False
     details: DentalDetails = claim.setdefault("dental", DentalDetails())
+    if s.id == "DTP":
+        setattr(details, _CLAIM_DATES[s.get(1)], _day(s))
+        return True
     if s.id == "DN1":
         details.orthodontic_months_total = _months(s, 1)
         details.orthodontic_months_remaining = _months(s, 2)
@@ -78,6 +98,20 @@ def read_dental_claim_segment(claim: dict, s: Segment) -> bool:
     return False
 
 
+def read_dental_line_date(line: dict, s: Segment) -> bool:
+    """Take a line's DTP*441 (prior placement); False for any other DTP."""
+    if s.get(1) != _PRIOR_PLACEMENT:
+        return False
+    line["prior_placement"] = _day(s)
+    return True
+
+
+def _day(s: Segment) -> date:
+    if s.get(2) != "D8":
+        raise s.fail(2, "a dental date is one day", "D8")
+    return s.date(3)
+
+
 def _months(s: Segment, position: int) -> int | None:
     if not s.get(position):
         return None
@@ -91,9 +125,14 @@ def _months(s: Segment, position: int) -> int | None:
 
 
 def write_dental_claim(w: Writer, details: DentalDetails | None) -> None:
-    """Write DN1 (when months are known) and one DN2 per missing tooth."""
+    """Write the claim's dental dates, DN1 (when months are known) and one DN2
+    per missing tooth, in the guide's order."""
     if details is None:
         return
+    for qualifier, field in _CLAIM_DATES.items():
+        day = getattr(details, field)
+        if day is not None:
+            w.add("DTP", qualifier, "D8", fmt_date(day))
     total = details.orthodontic_months_total
     remaining = details.orthodontic_months_remaining
     if total is not None or remaining is not None:
@@ -144,3 +183,10 @@ def write_dental_line(w: Writer, line: ServiceLine, claim_pos: str) -> None:
     )
     for tooth in line.teeth:
         w.add("TOO", TOOTH_CODE_LIST, tooth.number, list(tooth.surfaces) or "")
+
+
+def write_dental_line_dates(w: Writer, line: ServiceLine) -> None:
+    """Write the line's DTP*472 and, for a replacement, DTP*441."""
+    w.add("DTP", "472", "D8", fmt_date(line.service_date))
+    if line.prior_placement_date is not None:
+        w.add("DTP", _PRIOR_PLACEMENT, "D8", fmt_date(line.prior_placement_date))

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from claimflow.models import Claim, Provider
 from claimflow.x12 import dental, x837p
-from claimflow.x12.envelope import Envelope, Writer, fmt_date
+from claimflow.x12.envelope import Envelope, Writer
 from claimflow.x12.errors import X12BuildError
 
 VERSION = "005010X224A2"
@@ -75,5 +75,5 @@ def _claim(w: Writer, claim: Claim) -> None:
     for line in claim.lines:
         w.add("LX", str(line.line_number))
         dental.write_dental_line(w, line, claim.place_of_service)
-        w.add("DTP", "472", "D8", fmt_date(line.service_date))
+        dental.write_dental_line_dates(w, line)
         w.add("REF", "6R", line.line_control_number)

@@ -521,6 +521,8 @@ def _read_segment(r: _Reader, s: Segment) -> None:  # noqa: C901 - a dispatch ta
         dental.read_tooth(r.line, s)
     elif sid == "DTP" and s.get(1) == "472" and r.line is not None:
         r.line["date"] = s.period(3)[0]
+    elif sid == "DTP" and r.line is not None and r.dental:
+        dental.read_dental_line_date(r.line, s)
 
 
 def _read_claim_date(claim: dict, s: Segment) -> None:
@@ -529,7 +531,7 @@ def _read_claim_date(claim: dict, s: Segment) -> None:
         claim["date"] = s.period(3)[0]
     elif s.id == "DTP" and s.get(1) == "434":
         claim["statement"] = s.period(3)
-    else:
+    elif not (claim["is_dental"] and dental.read_dental_claim_segment(claim, s)):
         inpatient.read_claim_segment(claim["institutional_data"], s)
 
 
@@ -759,4 +761,5 @@ def _to_line(line: dict, claim: dict, index: int) -> ServiceLine:
         teeth=line.get("teeth", []),
         oral_cavity=line.get("oral_cavity", []),
         prosthesis=line.get("prosthesis"),
+        prior_placement_date=line.get("prior_placement"),
     )

@@ -192,13 +192,17 @@ def _build(claims) -> str:
     return build_837d(claims, make_envelope(), SUBMITTER, "PAYER SIM", "PAYERSIM")
 
 
+def _from_first_clm(text: str, count: int) -> list[str]:
+    body = text.splitlines()
+    start = next(n for n, seg in enumerate(body) if seg.startswith("CLM*"))
+    return body[start : start + count]
+
+
 def test_built_837d_segments_are_exact_and_clean():
     text = _build([make_dental(1), make_dental(2, relationship="19")])
     assert "GS*HC*CLAIMFLOW*PAYERSIM*20260302*0930*7*X*005010X224A2~" in text
     assert "ST*837*0001*005010X224A2~" in text
-    body = text.splitlines()
-    start = body.index("CLM*C1V1*280.50***11:B:1*Y*A*Y*Y~")
-    assert body[start : start + 15] == [
+    assert _from_first_clm(text, 15) == [
         "CLM*C1V1*280.50***11:B:1*Y*A*Y*Y~",
         "DN2*19*M****JP~",
         "REF*EA*42~",
@@ -238,6 +242,52 @@ def test_837d_round_trip_equals_the_models():
     assert [c.total_charge for c in back] == [Decimal("280.50")] * 2
 
 
+def test_837d_claim_and_line_dates_are_written_read_and_clean():
+    dated = make_dental(
+        1,
+        dental=DentalDetails(
+            accident_date=date(2026, 1, 3),
+            appliance_placement_date=date(2025, 6, 2),
+            repricer_received_date=date(2026, 3, 1),
+            orthodontic_months_total=24,
+        ),
+    )
+    bridge = dated.lines[0].model_copy(
+        update={
+            "procedure": "D6750",
+            "prosthesis": "R",
+            "prior_placement_date": date(2014, 9, 15),
+        }
+    )
+    dated = dated.model_copy(update={"lines": [bridge, dated.lines[1]]})
+
+    text = _build([dated])
+
+    assert _from_first_clm(text, 5) == [
+        "CLM*C1V1*280.50***11:B:1*Y*A*Y*Y~",
+        "DTP*439*D8*20260103~",
+        "DTP*452*D8*20250602~",
+        "DTP*050*D8*20260301~",
+        "DN1*24~",
+    ]
+    assert (
+        "SV3*AD:D6750*185.00***R*1*****1~\nTOO*JP*30*M:O~\n"
+        "DTP*472*D8*20260227~\nDTP*441*D8*20140915~\nREF*6R*C1V1L1~"
+    ) in text
+    assert validate(text).findings == []
+    assert parse_837(text) == [dated]
+
+
+def test_a_dental_date_of_more_than_one_day_is_refused_where_it_is():
+    accident = DentalDetails(accident_date=date(2026, 1, 3))
+    text = _build([make_dental(1, dental=accident)])
+    with pytest.raises(X12Error) as caught:
+        parse_837(text.replace("DTP*439*D8*20260103", "DTP*439*RD8*20260103-20260104"))
+    assert str(caught.value).endswith(
+        "DTP element 02: a dental date is one day; found 'RD8'; expected D8"
+    )
+
+
 def test_837d_refuses_other_kinds_and_limits():
     with pytest.raises(X12BuildError) as caught:
         _build([make_claim(1)])
@@ -274,6 +324,7 @@ teeth = st.builds(
 @st.composite
 def dental_claims(draw, claim_id: int):
     day = draw(st.dates(date(2020, 1, 1), date(2030, 12, 31)))
+    earlier = st.dates(date(2000, 1, 1), day)
     diagnoses = draw(st.lists(st.sampled_from(["K02.52", "K05.10"]), max_size=4))
     lines = [
         ServiceLine(
@@ -291,6 +342,7 @@ def dental_claims(draw, claim_id: int):
             teeth=draw(st.lists(teeth, max_size=3)),
             oral_cavity=draw(st.lists(st.sampled_from(["01", "10"]), max_size=5)),
             prosthesis=draw(st.sampled_from([None, "I", "R"])),
+            prior_placement_date=draw(st.none() | earlier),
         )
         for n in range(1, draw(st.integers(1, 4)) + 1)
     ]
@@ -307,6 +359,9 @@ def dental_claims(draw, claim_id: int):
             orthodontic_months_total=months,
             orthodontic_months_remaining=months,
             tooth_status=st.lists(status, max_size=35),
+            accident_date=st.none() | earlier,
+            appliance_placement_date=st.none() | earlier,
+            repricer_received_date=st.none() | st.just(day),
         )
     )
     return make_dental(
