@@ -210,6 +210,26 @@ async def test_inpatient_and_dental_claims_go_from_intake_to_closed(
     ]
     views = [await harness.view(handle) for handle in handles]
     assert [v.adjustment_codes for v in views] == [["CO-45"], ["CO-45"]]
+    # The 835s that were posted: the stay's facility type and revenue code,
+    # the teeth's CDT codes.
+    with harness.ledger.engine.connect() as c:
+        posted = c.execute(
+            sa.text("select content from inbound_files where kind = '835'")
+        ).scalars()
+        remits = "".join(bytes(content).decode() for content in posted)
+    clps = {s.split("*")[1]: s.split("*") for s in _segments(remits, "CLP")}
+    assert clps[f"C{stay_id}V1"][3:5] + clps[f"C{stay_id}V1"][8:] == [
+        "1884.50",
+        "848.03",
+        "11",
+    ]
+    assert len(clps[f"C{teeth_id}V1"]) == 8  # no CLP08 on a dental claim
+    assert sorted(s.split("*")[1:4] for s in _segments(remits, "SVC")) == [
+        ["AD:D1110", "95.50", "42.98"],
+        ["AD:D2392", "185.00", "83.25"],
+        ["HC:80053", "84.50", "38.03"],
+        ["NU:0120", "1800.00", "810.00"],
+    ]
 
 
 def _without_revenue_code(claim: Claim) -> Claim:
