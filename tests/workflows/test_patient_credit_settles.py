@@ -60,6 +60,15 @@ async def test_credit_from_one_payment_closes_the_other_claim(harness: Harness):
         D("11.00"),
     ]
 
+    # A payment of zero sent as raw JSON (as from the Web UI) never reaches the
+    # ledger: the worker cannot read it as a PatientPayment and drops it.
+    await first_handle.signal(
+        "patient_payment", {"transaction_id": "portal-0", "amount": "0.00"}
+    )
+    view = await harness.view(first_handle)
+    assert view.waiting_for == "Patient billing: 22.00 due from the patient"
+    assert harness.ledger.patient_balance(patient_id) == D("33.00")
+
     # 33.00 toward the first claim: 22.00 pays it, 11.00 is credit for the second.
     await first_handle.signal(
         ClaimWorkflow.patient_payment,
@@ -81,6 +90,9 @@ async def test_credit_from_one_payment_closes_the_other_claim(harness: Harness):
     first_events = [h.event for h in (await harness.view(first_handle)).history]
     second_events = [h.event for h in (await harness.view(second_handle)).history]
     assert f"Credit from this payment paid off claim(s) {second_id}" in first_events
+    assert [e for e in first_events if e.startswith("Patient paid")] == [
+        "Patient paid 33.00; 0.00 left"
+    ]
     assert "Patient credit paid off the patient balance" in second_events
     assert "Balances read again; 0.00 left" in second_events
     await harness.replay(first_handle, "patient-paid-credit-to-another", "v4")
