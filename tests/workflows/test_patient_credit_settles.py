@@ -8,7 +8,7 @@ and the activity that recorded the payment signals the second claim's workflow
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
