@@ -265,9 +265,7 @@ def adjudicate(
         patient_responsibility=money(patient_share),
         filing_indicator=remit_filing_indicator(claim.coverage.plan_type),
         payer_claim_number=payer_claim_number(claim.patient_control_number),
-        facility_type_code=claim.facility_type_code
-        if claim.kind == "institutional"
-        else None,
+        facility_type_code=facility_code(claim),
         lines=lines,
         service_from=claim.from_date,
         service_through=claim.through_date,
@@ -291,6 +289,11 @@ def service_code(claim: Claim, line: ServiceLine) -> dict:
         modifiers=list(line.modifiers),
         revenue_code=line.revenue_code if claim.kind == "institutional" else None,
     )
+
+
+def facility_code(claim: Claim) -> str | None:
+    """CLP08: the facility type an institutional claim was billed with."""
+    return claim.facility_type_code if claim.kind == "institutional" else None
 
 
 def payer_claim_number(patient_control_number: str) -> str:

@@ -20,7 +20,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from claimflow.clearinghouse.adjudication import HUNDRED, ZERO, payer_claim_number
+from claimflow.clearinghouse.adjudication import (
+    HUNDRED,
+    ZERO,
+    facility_code,
+    payer_claim_number,
+    service_code,
+)
 from claimflow.clearinghouse.payers import OFFICE_VISIT_CODES, PayerProfile
 from claimflow.clearinghouse.plan_codes import remit_filing_indicator
 from claimflow.models import (
@@ -45,7 +51,7 @@ def remaining_liability(line: ServiceLine) -> Decimal:
     return money(sum((a.amount for a in latest.adjustments if a.group == "PR"), ZERO))
 
 
-def _settle_line(line: ServiceLine, payer: PayerProfile) -> RemitLine:
+def _settle_line(claim: Claim, line: ServiceLine, payer: PayerProfile) -> RemitLine:
     owed = remaining_liability(line)
     shares: list[Adjustment] = []
     left = owed
@@ -61,8 +67,7 @@ def _settle_line(line: ServiceLine, payer: PayerProfile) -> RemitLine:
     adjustments = [PRIOR_PAYER.model_copy(update={"amount": prior})] if prior else []
     adjustments += [share for share in shares if share.amount > 0]
     return RemitLine(
-        procedure=line.procedure,
-        modifiers=list(line.modifiers),
+        **service_code(claim, line),
         charge=line.charge,
         paid=left,
         units=line.units,
@@ -83,7 +88,7 @@ def adjudicate_secondary(claim: Claim, payer: PayerProfile) -> RemitClaim:
         The claim's 835 loop. It balances: on each line, paid + OA-23 + PR equals
         the charge; ``patient_responsibility`` is the PR left after this payer.
     """
-    lines = [_settle_line(line, payer) for line in claim.lines]
+    lines = [_settle_line(claim, line, payer) for line in claim.lines]
     patient = sum(
         (a.amount for line in lines for a in line.adjustments if a.group == "PR"),
         ZERO,
@@ -96,6 +101,7 @@ def adjudicate_secondary(claim: Claim, payer: PayerProfile) -> RemitClaim:
         patient_responsibility=money(patient),
         filing_indicator=remit_filing_indicator(claim.coverage.plan_type),
         payer_claim_number=payer_claim_number(claim.patient_control_number),
+        facility_type_code=facility_code(claim),
         lines=lines,
         service_from=claim.from_date,
         service_through=claim.through_date,

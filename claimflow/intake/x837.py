@@ -17,9 +17,9 @@ naming the inbound file that holds it as received:
 * a claim whose CLM02 is not the sum of its line charges (the guides require
   them equal): the ledger bills the lines, and a person decides which amount the
   practice meant rather than claimflow guessing (:data:`CHARGE_QUEUE`);
-* a claim the 837 builder of its kind refuses, which could never be sent (for
-  instance a dental claim with other payers, whose 2430 loops claimflow does not
-  write yet): :data:`MANUAL_SUBMISSION_QUEUE`.
+* a claim the 837 builder of its kind refuses, which could never be sent as it
+  is (for instance a billing provider ZIP code without its four-digit
+  extension): :data:`MANUAL_SUBMISSION_QUEUE`, with the builder's reason.
 """
 
 from __future__ import annotations

@@ -15,11 +15,30 @@ from pathlib import Path
 import pytest
 from conftest import ROSTER, build_claim, envelope
 
+from claimflow.clearinghouse.adjudication import adjudicate, claim_seed
+from claimflow.clearinghouse.coordination import adjudicate_secondary
 from claimflow.clearinghouse.engine import SimulatorEngine
+from claimflow.clearinghouse.payers import payer_profile
 from claimflow.clearinghouse.roster import parse_roster
-from claimflow.models import InstitutionalDetails, Provider, Tooth
-from claimflow.x12 import build_837d, build_837i, parse_835, parse_999, validate
+from claimflow.clearinghouse.x12io import PAYER_ADDRESS, PAYER_PHONE
+from claimflow.models import (
+    Coverage,
+    InstitutionalDetails,
+    Provider,
+    Remittance,
+    Tooth,
+)
+from claimflow.x12 import (
+    build_835,
+    build_837d,
+    build_837i,
+    build_secondary_claim,
+    parse_835,
+    parse_999,
+    validate,
+)
 
+D = Decimal
 SUBMITTER = Provider(npi="1234567893", name="Maple Street Clinic")
 STAY = InstitutionalDetails(
     admission_date=date(2026, 2, 28),
@@ -153,3 +172,55 @@ def test_a_dental_837d_gets_clean_answers_and_ad_lines(engine):
     ]
     assert remit.paid == Decimal("126.23")
 
+
+
+def test_an_institutional_secondary_is_settled_with_its_revenue_lines():
+    primary = _inpatient().model_copy(
+        update={
+            "coverage": _inpatient().coverage.model_copy(
+                update={"payer_id": "MEDICARE", "payer_name": "Medicare"}
+            )
+        }
+    )
+    first = adjudicate(primary, payer_profile("MEDICARE"), claim_seed(primary))
+    coverage = Coverage(
+        payer_id="AETNA",
+        payer_name="Aetna",
+        member_id="SEC0001",
+        priority="secondary",
+    )
+    claim = build_secondary_claim(primary, first, coverage)
+
+    remit = adjudicate_secondary(claim, payer_profile("AETNA"))
+
+    # Medicare denied the room (CO-50) and left 9.30 coinsurance on the panel;
+    # Aetna pays that 9.30 and restates the rest as the earlier payer's (OA-23).
+    assert (remit.paid, remit.patient_responsibility) == (D("9.30"), D("0.00"))
+    assert [(line.paid, line.adjustments[0].amount) for line in remit.lines] == [
+        (D("0.00"), D("1200.00")),
+        (D("9.30"), D("75.20")),
+    ]
+    assert remit.facility_type_code == "11"
+    assert [
+        (line.qualifier, line.procedure, line.revenue_code) for line in remit.lines
+    ] == [("NU", "0120", None), ("HC", "80053", "0300")]
+    text = build_835(
+        Remittance(
+            transaction_control_number="0001",
+            trace_number="SIM1",
+            payer_name="Aetna",
+            payer_id="1234567890",
+            payee_name="Maple Street Clinic",
+            payee_npi="1234567893",
+            payment_amount=remit.paid,
+            payment_method="ACH" if remit.paid > 0 else "NON",
+            payment_date=date(2026, 3, 5),
+            production_date=date(2026, 3, 5),
+            claims=[remit],
+        ),
+        envelope(),
+        payer_address=PAYER_ADDRESS,
+        payer_phone=PAYER_PHONE,
+    )
+    assert validate(text).findings == []
+    assert [s.split("*")[8] for s in _segments(text, "CLP")] == ["11"]
