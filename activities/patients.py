@@ -35,7 +35,7 @@ class PatientActivities:
         self.client = client
 
     def all(self) -> list:
-        return [self.take_patient_payment]
+        return [self.take_patient_payment, self.tell_claims_overpayment_settled]
 
     def _billing_claim(self, account: int) -> int:
         """The claim whose workflow waits for the account's patient balance.
@@ -86,6 +86,27 @@ class PatientActivities:
         owed = balances(ledger.claim_balance(account))
         owed.patient_responsibility = ledger.patient_due(account)
         return settled, owed
+
+    @activity.defn(name="tell_claims_overpayment_settled")
+    async def tell_claims_overpayment_settled(self, claim_id: int) -> list[int]:
+        """Tell the claims that credit from this claim's overpayment paid off.
+
+        Billing the patient after a reversal that lowered their share moves
+        what they paid beyond it to credit, which can pay their other claims.
+        Answers those claims' accounts (empty when the claim was never
+        overpaid); each one's workflow gets ``patient_balance_settled``.
+        """
+
+        def find() -> tuple[int, list[int]] | None:
+            return self.ledger.overpayment_credit(self.ledger.account_claim(claim_id))
+
+        found = await asyncio.to_thread(find)
+        if found is None:
+            return []
+        entry, settled = found
+        for other in settled:
+            await self._tell_settled(other, f"overpayment-{entry}")
+        return settled
 
     async def _tell_settled(self, account: int, payment_id: str) -> None:
         from workflows.claim import ClaimWorkflow

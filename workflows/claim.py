@@ -111,6 +111,9 @@ COB_PATCH = "cob-secondary-claims"
 # patient's other claims its credit paid them off, and lets a claim so told read
 # its balances again.
 CREDIT_PATCH = "patient-credit-settles"
+# The patch that, after billing the patient, tells the patient's other claims that
+# credit from this claim's overpayment (a reversal lowered a paid share) paid them.
+OVERPAYMENT_PATCH = "overpayment-credit-settles"
 
 # How long a claim waits for its batch to report before a person is told.
 BATCH_PATIENCE = timedelta(days=1)
@@ -912,6 +915,14 @@ class ClaimWorkflow:
             )
             self.balances = billed
             self.patient_due = billed.patient_responsibility
+            if workflow.patched(OVERPAYMENT_PATCH):
+                await workflow.execute_activity(
+                    "tell_claims_overpayment_settled",
+                    self.claim_id,
+                    result_type=list[int],
+                    summary="Tell the claims this claim's overpaid credit paid off",
+                    **LEDGER,
+                )
             if billed.outstanding == 0 and self.patient_due == 0:
                 await self._close("Paid in full")
                 raise _FlowEnd("final")

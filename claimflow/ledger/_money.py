@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 from claimflow.ledger._base import LedgerBase
 from claimflow.ledger._claims import _claim_row
 from claimflow.ledger._credit import (
+    OVERPAYMENT_TO_CREDIT,
     PATIENT_REFUND,
     apply_patient_credit,
     claims_settled_by_credit,
@@ -360,6 +361,33 @@ class MoneyMixin(LedgerBase):
                 reason=reason.strip(),
                 effective_date=on or utcnow().date(),
             ).id
+
+        return self._tx(work)
+
+    def overpayment_credit(self, claim_id: int) -> tuple[int, list[int]] | None:
+        """Return the claim's latest overpayment moved to credit, and what it paid.
+
+        ``bill_patient`` moves what the patient paid beyond a lowered share to
+        credit, which pays the patient's other open balances. Answers the
+        ``overpayment_to_credit`` entry's id and the other claims its credit
+        paid off (as ``claims_settled_by_credit``), or None when the claim was
+        never overpaid.
+        """
+
+        def work(session: Session) -> tuple[int, list[int]] | None:
+            claim = _claim_row(session, claim_id)
+            latest = session.exec(
+                select(LedgerEntryRow.id)
+                .where(
+                    LedgerEntryRow.claim_id == claim_id,
+                    LedgerEntryRow.kind == OVERPAYMENT_TO_CREDIT,
+                )
+                .order_by(LedgerEntryRow.id.desc())
+            ).first()
+            if latest is None:
+                return None
+            settled = claims_settled_by_credit(session, claim.patient_id, latest)
+            return latest, [c for c in settled if c != claim_id]
 
         return self._tx(work)
 

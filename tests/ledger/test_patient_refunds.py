@@ -96,6 +96,9 @@ def test_a_reversal_that_lowers_a_paid_share_turns_the_excess_into_credit(ledger
         D("10.00"),
         D("0.00"),
     )
+    # The overpayment's credit is what paid Y off; Y was never overpaid.
+    assert ledger.overpayment_credit(x)[1] == [y]
+    assert ledger.overpayment_credit(y) is None
     # Billing again moves nothing more.
     ledger.bill_patient(x, on=ON)
     assert ledger.patient_credit(patient_id) == D("5.00")

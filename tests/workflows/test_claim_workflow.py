@@ -73,12 +73,12 @@ class Harness:
             self.task_queue,
             window_seconds=1,
         )
-        patients = PatientActivities(self.ledger, self.env.client)
+        self.patients = PatientActivities(self.ledger, self.env.client)
         self.worker = Worker(
             self.env.client,
             task_queue=self.task_queue,
             workflows=[ClaimWorkflow, SubmissionBatchWorkflow],
-            activities=self.claims.all() + batches.all() + patients.all(),
+            activities=self.claims.all() + batches.all() + self.patients.all(),
             activity_executor=self.executor,
             workflow_failure_exception_types=[Exception],
         )

@@ -8,9 +8,10 @@ claims from before submission batches (they replay through the unpatched branch 
 secondary claims (``v2-coinsurance-patient-paid`` bills the patient without the
 ``cob-secondary-claims`` patch); ``v3-*`` are a primary whose patient share went to
 the secondary payer and that secondary claim; ``v4-*`` are a patient payment whose
-credit paid off another claim (``patient-credit-settles``) and that other claim. A
-change to running code goes behind a new ``workflow.patched`` and adds a new
-version.
+credit paid off another claim (``patient-credit-settles``) and that other claim;
+``v5-*`` the same after ``overpayment-credit-settles`` (billing the patient also
+tells the claims an overpayment's credit paid). A change to running code goes
+behind a new ``workflow.patched`` and adds a new version.
 """
 
 from pathlib import Path
@@ -41,6 +42,8 @@ def test_the_corpus_covers_the_main_claim_paths():
         "v3-secondary-claim-patient-paid",
         "v4-patient-balance-settled-by-credit",
         "v4-patient-paid-credit-to-another",
+        "v5-patient-balance-settled-by-credit",
+        "v5-patient-paid-credit-to-another",
     ]
 
 
