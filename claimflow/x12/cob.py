@@ -5,9 +5,9 @@ A secondary claim tells the next payer what the earlier one decided: loop 2320
 (subscriber and payer names, the payer's claim number, adjudication date) and,
 per service line, 2430 (SVD paid amount, CAS adjustments, DTP*573 date).
 :func:`build_secondary_claim` turns the primary claim and the primary payer's
-835 claim into that secondary claim; the 837P builder writes it with
-:func:`write_other_payers` and :func:`write_line_adjudications`, and the 837
-reader fills it back with :class:`ClaimCob`.
+835 claim into that secondary claim; the 837P, 837I and 837D builders write it
+with :func:`write_other_payers` and :func:`write_line_adjudications`, and the
+837 reader fills it back with :class:`ClaimCob`.
 """
 
 from __future__ import annotations
@@ -144,7 +144,7 @@ def _adjudicated(
                 r
                 for r in remit.lines
                 if r.line_control_number is None
-                and r.procedure == line.procedure
+                and r.procedure == _billed_as(line, r.qualifier)
                 and r.charge == line.charge
             ),
             None,
@@ -154,7 +154,9 @@ def _adjudicated(
     adjudication = LineAdjudication(
         payer_id=payer_id,
         paid=match.paid,
-        procedure=match.procedure,
+        # An 835 line paid by revenue code (SVC01 NU) names no procedure: the
+        # revenue code stays the line's own.
+        procedure=match.procedure if match.qualifier != "NU" else "",
         modifiers=list(match.modifiers),
         units=match.units if match.units is not None else line.units,
         adjustments=list(match.adjustments),
@@ -163,6 +165,11 @@ def _adjudicated(
     return line.model_copy(
         update={"adjudications": [*line.adjudications, adjudication]}
     )
+
+
+def _billed_as(line: ServiceLine, qualifier: str) -> str | None:
+    """The code an 835 line with SVC01-1 ``qualifier`` names for ``line``."""
+    return line.revenue_code if qualifier == "NU" else line.procedure
 
 
 # --------------------------------------------------------------------------- writing
@@ -204,7 +211,16 @@ def merge_cas(adjustments: list[Adjustment]) -> list[list[str]]:
 
 
 def write_other_payers(w: Writer, claim: Claim) -> None:
-    """Write loops 2320, 2330A and 2330B for each other payer of ``claim``."""
+    """Write loops 2320, 2330A and 2330B for each other payer of ``claim``.
+
+    The loops read the same on the 837P, 837I and 837D. The amounts are
+    checked first (:func:`check_balance`).
+
+    Raises:
+        X12BuildError: An other payer's or a line decision's amounts do not
+            add up to the charges.
+    """
+    check_balance(claim)
     for other in claim.other_payers:
         w.add(
             "SBR",
@@ -237,15 +253,31 @@ def write_other_payers(w: Writer, claim: Claim) -> None:
             w.add("REF", "F8", other.payer_claim_number)
 
 
-def write_line_adjudications(w: Writer, line: ServiceLine) -> None:
-    """Write loop 2430 (SVD, CAS, DTP*573) for each earlier payer's line decision."""
+def write_line_adjudications(
+    w: Writer, line: ServiceLine, kind: str = "professional"
+) -> None:
+    """Write loop 2430 (SVD, CAS, DTP*573) for each earlier payer's line decision.
+
+    SVD03 names the procedure as the claim's guide does: HC (CPT/HCPCS) on an
+    837P or 837I, AD (ADA CDT) on an 837D. On an 837I, SVD04 is the line's
+    revenue code, and a decision on a line billed by revenue code alone has no
+    SVD03 (X223A3 sends it only for a procedure other than a revenue code).
+
+    Args:
+        w: The writer.
+        line: The service line with its earlier payers' decisions.
+        kind: The claim's kind (``Claim.kind``).
+    """
+    qualifier = "AD" if kind == "dental" else "HC"
+    revenue_code = (line.revenue_code or "") if kind == "institutional" else ""
     for adj in line.adjudications:
+        procedure = [qualifier, adj.procedure, *adj.modifiers] if adj.procedure else ""
         w.add(
             "SVD",
             adj.payer_id,
             fmt_amount(adj.paid),
-            ["HC", adj.procedure, *adj.modifiers],
-            "",
+            procedure,
+            revenue_code,
             fmt_number(adj.units),
         )
         for elements in merge_cas(adj.adjustments):

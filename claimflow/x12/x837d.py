@@ -11,9 +11,8 @@ It is validated against the X224A2 map claimflow ships in
 from __future__ import annotations
 
 from claimflow.models import Claim, Provider
-from claimflow.x12 import dental, x837p
+from claimflow.x12 import cob, dental, x837p
 from claimflow.x12.envelope import Envelope, Writer
-from claimflow.x12.errors import X12BuildError
 
 VERSION = "005010X224A2"
 _MAX_DIAGNOSES = 4  # X224A2 loop 2300 HI: a principal and three others
@@ -30,10 +29,9 @@ def build_837d(
 
     Loops are grouped as on the 837P. A claim without diagnoses gets no HI (the
     dental guide makes it situational); a line gets its date of service
-    (DTP*472) and line control number (REF*6R). Claims with other payers are
-    refused: loop 2430 of an 837D names the procedure with ``AD``, which the
-    shared other-payer writer does not, so dental secondary claims cannot be
-    built yet.
+    (DTP*472) and line control number (REF*6R). A secondary claim carries its
+    earlier payers (2320/2330) and their line decisions (2430, the procedure
+    named with ``AD``) as the 837P does.
 
     The arguments are those of :func:`claimflow.x12.build_837p`; each claim
     must be ``kind="dental"``.
@@ -44,16 +42,9 @@ def build_837d(
     Raises:
         X12BuildError: A required value is missing or the claim cannot be
             written on an 837D: no claims, a claim of another kind, more than
-            four diagnoses, other-payer loops, a line over the SV3/TOO limits,
-            or any of the 837P builder's party checks.
+            four diagnoses, other-payer amounts that do not balance, a line
+            over the SV3/TOO limits, or any of the 837P builder's party checks.
     """
-    for claim in claims:
-        if claim.other_payers:
-            raise X12BuildError(
-                "other-payer loops 2320/2330 are not written on an 837D yet",
-                value=claim.patient_control_number,
-                expected="a claim without other_payers",
-            )
     return x837p._build_837(
         claims,
         envelope,
@@ -72,8 +63,10 @@ def _claim(w: Writer, claim: Claim) -> None:
     if claim.diagnoses:
         x837p.diagnoses(w, claim, _MAX_DIAGNOSES)
     x837p.rendering_provider(w, claim)
+    cob.write_other_payers(w, claim)
     for line in claim.lines:
         w.add("LX", str(line.line_number))
         dental.write_dental_line(w, line, claim.place_of_service)
         dental.write_dental_line_dates(w, line)
         w.add("REF", "6R", line.line_control_number)
+        cob.write_line_adjudications(w, line, "dental")

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import OrderedDict
 
 from claimflow.models import Claim, Provider, ServiceLine
-from claimflow.x12 import inpatient, x837p
+from claimflow.x12 import cob, inpatient, x837p
 from claimflow.x12.envelope import Envelope, Writer, fmt_amount, fmt_date, fmt_number
 from claimflow.x12.errors import X12BuildError
 
@@ -38,9 +38,12 @@ def build_837i(
     hour, admission source, patient status, admitting diagnosis, DRG,
     procedures, reasons for visit, external causes, occurrence spans,
     occurrence, value, condition and treatment codes and present-on-admission
-    flags (HI0n-9 of ABK, ABF and ABN) are written when given. A claim without a patient status gets CL1 status 01 (discharged
-    home). A claim without a statement period uses its first and last service
-    dates for DTP*434.
+    flags (HI0n-9 of ABK, ABF and ABN) are written when given. A claim
+    without a patient status gets CL1 status 01 (discharged home). A claim
+    without a statement period uses its first and last service dates for
+    DTP*434. A secondary claim carries its earlier payers (2320/2330) and
+    their line decisions (2430, with the line's revenue code in SVD04) as the
+    837P does.
 
     Args:
         claims: Claims to send; each must be ``kind="institutional"`` with a
@@ -58,7 +61,8 @@ def build_837i(
         X12BuildError: A required value is missing or the claim cannot be written
             on an 837I: no claims, a professional claim, an inpatient claim
             without its admission date or type, a line without a revenue code,
-            other-payer loops, or any of the 837P builder's party checks.
+            other-payer amounts that do not balance, or any of the 837P
+            builder's party checks.
     """
     if not claims:
         raise X12BuildError("no claims to send", expected="at least one claim")
@@ -99,7 +103,6 @@ def build_837i(
 
 
 def _check(claim: Claim) -> None:
-    pcn = claim.patient_control_number
     if claim.kind != "institutional":
         raise X12BuildError(
             "only institutional claims go on an 837I",
@@ -116,12 +119,6 @@ def _check(claim: Claim) -> None:
             expected="Claim.facility_type_code such as 13",
         )
     inpatient.check(claim)
-    if claim.other_payers:
-        raise X12BuildError(
-            "other-payer loops 2320/2330 are not written on an 837I yet",
-            value=pcn,
-            expected="a claim without other_payers",
-        )
     for line in claim.lines:
         if not line.revenue_code:
             raise X12BuildError(
@@ -189,6 +186,7 @@ def _claim(w: Writer, claim: Claim) -> None:
     rendering = claim.rendering_provider
     if rendering is not None and rendering.npi != claim.billing_provider.npi:
         x837p._provider_name(w, "82", rendering)
+    cob.write_other_payers(w, claim)
     for line in claim.lines:
         _line(w, line)
 
@@ -232,3 +230,4 @@ def _line(w: Writer, line: ServiceLine) -> None:
     )
     w.add("DTP", "472", "D8", fmt_date(line.service_date))
     w.add("REF", "6R", line.line_control_number)
+    cob.write_line_adjudications(w, line, "institutional")

@@ -289,7 +289,6 @@ def _claim(w: Writer, claim: Claim) -> None:
         raise X12BuildError("a claim needs at least one diagnosis", segment_id="HI")
     diagnoses(w, claim, 12)
     rendering_provider(w, claim)
-    cob.check_balance(claim)
     cob.write_other_payers(w, claim)
     for line in claim.lines:
         _line(w, line, pos)

@@ -9,8 +9,22 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from claimflow.models import Adjustment, Coverage, RemitClaim, RemitLine
-from claimflow.x12 import X12BuildError, build_837p, parse_837, validate
+from claimflow.models import (
+    Adjustment,
+    Claim,
+    Coverage,
+    InstitutionalDetails,
+    RemitClaim,
+    RemitLine,
+)
+from claimflow.x12 import (
+    X12BuildError,
+    build_837d,
+    build_837i,
+    build_837p,
+    parse_837,
+    validate,
+)
 from claimflow.x12.cob import build_secondary_claim, merge_cas
 
 from .conftest import SUBMITTER, make_claim, make_envelope
@@ -22,6 +36,19 @@ MEDICARE = Coverage(
     priority="secondary",
     plan_type="MB",
 )
+
+
+# The primary payer of _remit() as loops 2320/2330A/2330B write it, on every form.
+ACME_LOOPS_2320_2330 = [
+    "SBR*P*18*G1******CI~",
+    "AMT*D*100.00~",
+    "AMT*EAF*20.00~",
+    "OI***Y***Y~",
+    "NM1*IL*1*ISAACSON*ISAAC****MI*M12345~",
+    "NM1*PR*2*ACME PPO*****PI*ACME1~",
+    "DTP*573*D8*20260227~",
+    "REF*F8*PAYCLM9~",
+]
 
 
 def _adj(group: str, reason: str, amount: str) -> Adjustment:
@@ -72,16 +99,7 @@ def test_secondary_claim_from_835_validates_and_round_trips():
         "NM1*IL*1*ISAACSON*ISAAC****MI*1EG4TE5MK73~",
     ]
     other = text[text.index("SBR*P*18") : text.index("LX*1")].splitlines()
-    assert other == [
-        "SBR*P*18*G1******CI~",
-        "AMT*D*100.00~",
-        "AMT*EAF*20.00~",
-        "OI***Y***Y~",
-        "NM1*IL*1*ISAACSON*ISAAC****MI*M12345~",
-        "NM1*PR*2*ACME PPO*****PI*ACME1~",
-        "DTP*573*D8*20260227~",
-        "REF*F8*PAYCLM9~",
-    ]
+    assert other == ACME_LOOPS_2320_2330
     assert "SVD*ACME1*80.00*HC:99213:25**1~\nCAS*CO*45*25.00~\nCAS*PR*2*20.00~" in text
     assert (
         "SVD*ACME1*20.00*HC:87880**2~\nCAS*CO*45*15.50~\nDTP*573*D8*20260227~" in text
@@ -174,5 +192,135 @@ def paid_remits(draw):
 def test_property_secondary_claims_validate_and_round_trip(remit):
     secondary = build_secondary_claim(make_claim(11), remit, MEDICARE)
     text = _build([secondary])
+    assert validate(text).findings == []
+    assert parse_837(text) == [secondary]
+
+
+# --------------------------------------------------------- 837I and 837D secondaries
+
+_DENTAL_CODES = {"99213": "D0120", "87880": "D1110"}
+
+
+def _institutional(claim: Claim, remit: RemitClaim) -> tuple[Claim, RemitClaim]:
+    """The claim as an outpatient hospital bill: its second line is billed by
+    revenue code alone, and the 835 pays that line by revenue code (NU)."""
+    # An 837I line has no place of service or diagnosis pointers of its own.
+    plain = {"place_of_service": "", "diagnosis_pointers": [1]}
+    first, second = claim.lines
+    lines = [
+        first.model_copy(update={"revenue_code": "0510", **plain}),
+        second.model_copy(update={"revenue_code": "0300", "procedure": "", **plain}),
+    ]
+    rendering = claim.rendering_provider.model_copy(update={"taxonomy": None})
+    bill = claim.model_copy(
+        update={
+            "kind": "institutional",
+            "facility_type_code": "13",
+            "statement_from": claim.from_date,
+            "statement_through": claim.through_date,
+            "institutional": InstitutionalDetails(patient_status="01"),
+            "rendering_provider": rendering,
+            "lines": lines,
+        }
+    )
+    paid_by_revenue = remit.lines[1].model_copy(
+        update={"qualifier": "NU", "procedure": "0300", "modifiers": []}
+    )
+    return bill, remit.model_copy(update={"lines": [remit.lines[0], paid_by_revenue]})
+
+
+def _dental(claim: Claim, remit: RemitClaim) -> tuple[Claim, RemitClaim]:
+    """The claim as a dental bill: CDT codes on the lines and in the 835 (AD)."""
+    lines = [
+        line.model_copy(update={"procedure": _DENTAL_CODES[line.procedure]})
+        for line in claim.lines
+    ]
+    paid = [
+        line.model_copy(
+            update={"qualifier": "AD", "procedure": _DENTAL_CODES[line.procedure]}
+        )
+        for line in remit.lines
+    ]
+    bill = claim.model_copy(update={"kind": "dental", "lines": lines})
+    return bill, remit.model_copy(update={"lines": paid})
+
+
+_KINDS = {
+    "institutional": (_institutional, build_837i),
+    "dental": (_dental, build_837d),
+}
+
+
+def _secondary_of_kind(kind: str, claim_id: int, remit: RemitClaim) -> tuple:
+    as_kind, builder = _KINDS[kind]
+    claim, remit = as_kind(make_claim(claim_id), remit)
+    secondary = build_secondary_claim(claim, remit, MEDICARE)
+    return secondary, builder([secondary], make_envelope(), SUBMITTER, "P", "PAYERSIM")
+
+
+def test_837i_secondary_claim_carries_2320_2330_and_2430():
+    secondary, text = _secondary_of_kind("institutional", 7, _remit())
+
+    assert validate(text).findings == []
+    assert parse_837(text) == [secondary]
+    other = text[text.index("SBR*P*18") : text.index("LX*1")].splitlines()
+    assert other == ACME_LOOPS_2320_2330
+    lines = text[text.index("LX*1") : text.index("SE*")].splitlines()
+    assert lines == [
+        "LX*1~",
+        "SV2*0510*HC:99213:25*125.00*UN*1~",
+        "DTP*472*D8*20260227~",
+        "REF*6R*C7V1L1~",
+        "SVD*ACME1*80.00*HC:99213:25*0510*1~",
+        "CAS*CO*45*25.00~",
+        "CAS*PR*2*20.00~",
+        "DTP*573*D8*20260227~",
+        "LX*2~",
+        "SV2*0300**35.50*UN*2~",
+        "DTP*472*D8*20260227~",
+        "REF*6R*C7V1L2~",
+        "SVD*ACME1*20.00**0300*2~",
+        "CAS*CO*45*15.50~",
+        "DTP*573*D8*20260227~",
+    ]
+
+
+def test_837d_secondary_claim_names_the_procedure_with_ad_in_2430():
+    secondary, text = _secondary_of_kind("dental", 7, _remit())
+
+    assert validate(text).findings == []
+    assert parse_837(text) == [secondary]
+    other = text[text.index("SBR*P*18") : text.index("LX*1")].splitlines()
+    assert other == ACME_LOOPS_2320_2330
+    assert (
+        "REF*6R*C7V1L1~\nSVD*ACME1*80.00*AD:D0120:25**1~\nCAS*CO*45*25.00~\n"
+        "CAS*PR*2*20.00~\nDTP*573*D8*20260227~\nLX*2~"
+    ) in text
+    assert "SVD*ACME1*20.00*AD:D1110**2~\nCAS*CO*45*15.50~" in text
+
+
+@pytest.mark.parametrize("kind", ["institutional", "dental"])
+def test_unbalanced_other_payer_is_refused_on_837i_and_837d(kind):
+    secondary, _ = _secondary_of_kind(kind, 7, _remit())
+    other = secondary.other_payers[0].model_copy(update={"paid": Decimal("99.99")})
+    builder = _KINDS[kind][1]
+    with pytest.raises(X12BuildError) as caught:
+        builder(
+            [secondary.model_copy(update={"other_payers": [other]})],
+            make_envelope(),
+            SUBMITTER,
+            "P",
+            "PAYERSIM",
+        )
+    assert str(caught.value) == (
+        "AMT: other payer's paid amount and adjustments do not balance; "
+        "found '160.49'; expected 160.50"
+    )
+
+
+@settings(max_examples=15, deadline=None)
+@given(paid_remits(), st.sampled_from(["institutional", "dental"]))
+def test_property_837i_and_837d_secondaries_validate_and_round_trip(remit, kind):
+    secondary, text = _secondary_of_kind(kind, 11, remit)
     assert validate(text).findings == []
     assert parse_837(text) == [secondary]

@@ -12,7 +12,6 @@ from hypothesis import strategies as st
 
 from claimflow.models import (
     DentalDetails,
-    OtherPayer,
     ServiceLine,
     Tooth,
     ToothStatus,
@@ -298,19 +297,6 @@ def test_837d_refuses_other_kinds_and_limits():
         _build([make_dental(1, diagnoses=FIVE)])
     assert str(caught.value) == (
         "an 837D claim carries at most 4 diagnoses; found '5'; expected 4 or fewer"
-    )
-
-
-def test_837d_refuses_other_payer_loops():
-    claim = make_dental(1)
-    claim.other_payers = [
-        OtherPayer(payer_id="ACME1", payer_name="ACME PPO", member_id="M12345")
-    ]
-    with pytest.raises(X12BuildError) as caught:
-        _build([claim])
-    assert str(caught.value) == (
-        "other-payer loops 2320/2330 are not written on an 837D yet; "
-        "found 'C1V1'; expected a claim without other_payers"
     )
 
 
