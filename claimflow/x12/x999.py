@@ -7,7 +7,12 @@ from collections.abc import Mapping, Sequence
 from claimflow.models import AckKind, ClaimAcknowledgment
 from claimflow.x12.envelope import Envelope, Writer, render_group
 from claimflow.x12.errors import X12BuildError, X12StructureError
-from claimflow.x12.segments import Segment, TransactionSet, read_transactions
+from claimflow.x12.segments import (
+    Segment,
+    TransactionSet,
+    read_transactions,
+    tokenize,
+)
 from claimflow.x12.validate import X12Finding
 
 VERSION = "005010X231A1"
@@ -66,6 +71,10 @@ _SET_ERRORS = {
     "18": "transaction set not in functional group",
     "23": "transaction set control number not unique within the functional group",
 }
+# AK905 codes (functional group syntax errors) the 999 writer checks for.
+_GROUP_TRAILER_MISSING = "3"
+_GROUP_CONTROL_DIFFERS = "4"  # GE02 is not the GS06
+_GROUP_COUNT_DIFFERS = "5"  # GE01 is not the number of sets in the group
 _SEGMENTS_IN_ERROR = "5"
 _IMPLEMENTATION_SEGMENTS_IN_ERROR = "I5"
 _DATA_ELEMENT_ERRORS = "8"  # IK304 of a segment whose fault is in an element
@@ -100,6 +109,12 @@ def build_999(
     gives 5, since the 999 has no place for free text. A set outside any GS
     (which a 999 cannot name) is left out.
 
+    AK9 gives the group's outcome (A, P or R by its sets), AK902 the count
+    its GE01 declares, and AK905.. what is wrong with the group's trailer:
+    3 no GE, 4 GE02 is not GS06, 5 GE01 is not the number of sets. A group
+    with such a fault whose sets were all accepted is E (accepted, errors
+    noted): the sets are read and billed, as the intake does.
+
     Args:
         interchange_text_received: The file being acknowledged.
         findings: Problems per transaction set, keyed by the position of its ST
@@ -123,19 +138,23 @@ def build_999(
     if not groups:
         raise X12StructureError("nothing to acknowledge", expected="GS, ST..SE")
     first = envelope.transaction_control_number
+    trailers = _group_trailers(interchange_text_received)
     sets = [
         (
             "999",
             _nth_control(first, index),
-            _acknowledge_group(group, findings, envelope),
+            _acknowledge_group(group, findings, envelope, trailers.get(number)),
         )
-        for index, group in enumerate(groups.values())
+        for index, (number, group) in enumerate(groups.items())
     ]
     return render_group(envelope, "FA", VERSION, sets)
 
 
 def _acknowledge_group(
-    group: list[TransactionSet], findings: Findings, envelope: Envelope
+    group: list[TransactionSet],
+    findings: Findings,
+    envelope: Envelope,
+    trailer: Segment | None,
 ) -> list[str]:
     gs = group[0].gs
     w = Writer(envelope)
@@ -153,8 +172,41 @@ def _acknowledge_group(
             w.add("IK5", "A")
     count = len(group)
     code = "A" if accepted == count else ("R" if accepted == 0 else "P")
-    w.add("AK9", code, str(count), str(count), str(accepted))
+    problems_of_group = _group_errors(gs, trailer, count)
+    if problems_of_group and code == "A":
+        code = "E"  # every set was taken; the envelope's faults are noted
+    included = trailer.get(1) if trailer is not None else ""
+    included = included if included.isdigit() else str(count)
+    w.add("AK9", code, included, str(count), str(accepted), *problems_of_group)
     return w.body
+
+
+def _group_errors(gs: Segment, trailer: Segment | None, count: int) -> list[str]:
+    """AK905..: what is wrong with the group's GE, as the guide codes it."""
+    if trailer is None:
+        return [_GROUP_TRAILER_MISSING]
+    codes = []
+    if trailer.get(2) != gs.get(6):
+        codes.append(_GROUP_CONTROL_DIFFERS)
+    if not trailer.get(1).isdigit() or int(trailer.get(1)) != count:
+        codes.append(_GROUP_COUNT_DIFFERS)
+    return codes
+
+
+def _group_trailers(text: str) -> dict[int, Segment | None]:
+    """The GE closing each GS, keyed by the GS's segment number; None if none
+    does before the next GS, ISA or IEA."""
+    trailers: dict[int, Segment | None] = {}
+    open_group: int | None = None
+    for s in tokenize(text, lenient=True):
+        if s.id in ("GS", "GE", "ISA", "IEA") and open_group is not None:
+            trailers[open_group] = s if s.id == "GE" else None
+            open_group = None
+        if s.id == "GS":
+            open_group = s.number
+    if open_group is not None:
+        trailers[open_group] = None
+    return trailers
 
 
 def _located(w: Writer, t: TransactionSet, finding: str | X12Finding) -> str:

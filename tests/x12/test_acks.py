@@ -201,3 +201,23 @@ def test_999_lists_every_set_code_once_and_plain_text_as_segments_in_error():
     assert validate(text).findings == []
     (ack,) = parse_999(text)
     assert ack.status_codes == ["R", "3", "5"]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "ak9"),
+    [
+        pytest.param("GE*1*7~", "GE*2*7~", "AK9*E*2*1*1*5", id="ge01-count-ak905-5"),
+        pytest.param("GE*1*7~", "GE*1*8~", "AK9*E*1*1*1*4", id="ge02-control-ak905-4"),
+        pytest.param("GE*1*7~\n", "", "AK9*E*1*1*1*3", id="ge-missing-ak905-3"),
+    ],
+)
+def test_999_names_what_is_wrong_with_the_group_trailer(old, new, ak9):
+    received = _received()
+    assert old in received
+
+    text = build_999(received.replace(old, new), {}, make_envelope("0900"))
+
+    assert f"IK5*A~\n{ak9}~\nSE*" in text
+    assert validate(text).findings == []
+    (ack,) = parse_999(text)
+    assert ack.accepted
