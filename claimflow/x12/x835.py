@@ -79,8 +79,9 @@ def build_835(
     Raises:
         X12BuildError: No payment date, payer ID or payee identifier.
         X12CodeError: A coded value (BPR03, BPR04, CLP02, CLP06, CAS01,
-            SVC01-1, PLB03-1) is not in the guide's list; it is a ValueError
-            naming the element and the value.
+            SVC01-1, PLB03-1) is not in the guide's list, or the required
+            CLP06 is missing; it is a ValueError naming the element and the
+            value.
     """
     r = remittance
     if r.payment_date is None or not r.payer_id:
@@ -152,8 +153,7 @@ def _coded(
 def _claim(w: Writer, claim: RemitClaim) -> None:
     pcn = claim.patient_control_number
     _coded("CLP", 2, claim.status_code, CLAIM_STATUS_CODES, pcn)
-    if claim.filing_indicator:
-        _coded("CLP", 6, claim.filing_indicator, CLAIM_FILING_INDICATORS, pcn)
+    _coded("CLP", 6, claim.filing_indicator or "", CLAIM_FILING_INDICATORS, pcn)
     for adjustment in claim.adjustments:
         _coded("CAS", 1, adjustment.group, ADJUSTMENT_GROUPS, pcn)
     for line in claim.lines:

@@ -257,6 +257,12 @@ _CLP06_LIST = (
             id="clp06-commercial-ci",
         ),
         pytest.param(
+            _remittance([_one_claim(filing_indicator=None)]),
+            "CLP element 06: not a code of CLP06 in the 835 (005010X221A1) "
+            f"(claim C9V1); found ''; expected {_CLP06_LIST}",
+            id="clp06-missing",
+        ),
+        pytest.param(
             _remittance([_one_claim(status_code="5")]),
             "CLP element 02: not a code of CLP02 in the 835 (005010X221A1) "
             "(claim C9V1); found '5'; expected 1, 19, 2, 20, 21, 22, 23, 25, 3, 4",
