@@ -8,7 +8,7 @@ from factories import CLINIC, make_claim
 
 from claimflow import x12
 from claimflow.intake.x837 import intake_837
-from claimflow.models import DatedCode, InstitutionalDetails
+from claimflow.models import DatedCode, InstitutionalDetails, OccurrenceSpan
 
 SAMPLES = Path(__file__).resolve().parents[1] / "fixtures" / "x12" / "837P"
 
@@ -153,6 +153,13 @@ def _stay() -> InstitutionalDetails:
         patient_status="01",
         drg="292",
         principal_procedure=DatedCode(code="02703ZZ", on=date(2026, 2, 26)),
+        occurrence_spans=[
+            OccurrenceSpan(code="70", start=date(2026, 1, 2), end=date(2026, 1, 9))
+        ],
+        reasons_for_visit=["R07.9"],
+        external_causes=["W01.0XXA"],
+        treatment_codes=["A1B2"],
+        present_on_admission={"W01.0XXA": "Y"},
     )
 
 
