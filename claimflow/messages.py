@@ -178,6 +178,19 @@ class HistoryEntry(Message):
     event: str
 
 
+class RefusedMessage(Message):
+    """A signal the claim could not read, kept where ops staff look.
+
+    The payload itself stays in the workflow's event history (encrypted); only
+    the signal's name and what was wrong with it are repeated here, never the
+    values, which may name a patient.
+    """
+
+    at: datetime
+    name: str
+    reason: str
+
+
 class OpenWorkItem(Message):
     work_item_id: int
     queue: str
@@ -202,6 +215,7 @@ class ClaimStatusView(Message):
     # on a secondary claim, the claim billed before it.
     secondary_claim_id: int | None = None
     primary_claim_id: int | None = None
+    refused_messages: list[RefusedMessage] = Field(default_factory=list)
 
 
 # --------------------------------------------------------------------------- activities

@@ -15,10 +15,18 @@ keeps only what it needs to decide its next step.
 from __future__ import annotations
 
 import asyncio
+import difflib
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TypeVar
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy, SearchAttributePair, TypedSearchAttributes
+from temporalio.common import (
+    RawValue,
+    RetryPolicy,
+    SearchAttributePair,
+    TypedSearchAttributes,
+)
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
@@ -43,6 +51,7 @@ with workflow.unsafe.imports_passed_through():
         PaymentOutcome,
         PaymentRequest,
         PostingSummary,
+        RefusedMessage,
         RemittanceSignal,
         ResolveWorkItem,
         ScrubRequest,
@@ -73,7 +82,22 @@ with workflow.unsafe.imports_passed_through():
         WaitStep,
         add_duration,
     )
+    from pydantic import BaseModel, ValidationError
+
     from workflows import search_attributes as sa
+
+M = TypeVar("M", bound="BaseModel")
+
+# The signals a claim reads; any other name is refused with a suggestion.
+SIGNALS = (
+    "acknowledgment",
+    "remittance",
+    "coverage_updated",
+    "patient_payment",
+    "patient_balance_settled",
+    "void",
+    "submitted",
+)
 
 # Ledger and rule work is local and quick; the clearinghouse may be slow or down.
 LEDGER = dict(
@@ -165,6 +189,7 @@ class ClaimWorkflow:
         self.denial_codes: list[str] = []
         self.adjustment_codes: list[str] = []
         self.history: list[HistoryEntry] = []
+        self.refused: list[RefusedMessage] = []
         self.payer_claim_number: str | None = None
         self.accepted_by_payer = False
         self.corrected_since_submission = False
@@ -225,7 +250,10 @@ class ClaimWorkflow:
     # ------------------------------------------------------------------ messages
 
     @workflow.signal(description="A 999 or 277CA outcome for this claim.")
-    def acknowledgment(self, message: AcknowledgmentSignal) -> None:
+    def acknowledgment(self, raw: RawValue) -> None:
+        message = self._read("acknowledgment", raw, AcknowledgmentSignal)
+        if message is None:
+            return
         if self._first_time(message.transaction_id):
             self.acks.append(message)
             self._note(
@@ -235,7 +263,10 @@ class ClaimWorkflow:
             )
 
     @workflow.signal(description="This claim's part of an 835, stored in the ledger.")
-    def remittance(self, message: RemittanceSignal) -> None:
+    def remittance(self, raw: RawValue) -> None:
+        message = self._read("remittance", raw, RemittanceSignal)
+        if message is None:
+            return
         if self._first_time(message.transaction_id):
             self.remits.append(message)
             self._note(
@@ -245,26 +276,38 @@ class ClaimWorkflow:
     @workflow.signal(
         description="Coverage was fixed in the EHR; check eligibility again."
     )
-    def coverage_updated(self, message: CoverageUpdated) -> None:
+    def coverage_updated(self, raw: RawValue) -> None:
+        message = self._read("coverage_updated", raw, CoverageUpdated)
+        if message is None:
+            return
         if self._first_time(message.transaction_id):
             self.coverage_updates += 1
             self._note("Coverage updated")
 
     @workflow.signal(description="A patient payment toward this claim's balance.")
-    def patient_payment(self, message: PatientPayment) -> None:
+    def patient_payment(self, raw: RawValue) -> None:
+        message = self._read("patient_payment", raw, PatientPayment)
+        if message is None:
+            return
         if self._first_time(message.transaction_id):
             self.payments.append(message)
 
     @workflow.signal(
         description="The patient's credit paid off this claim's patient balance."
     )
-    def patient_balance_settled(self, message: PatientBalanceSettled) -> None:
+    def patient_balance_settled(self, raw: RawValue) -> None:
+        message = self._read("patient_balance_settled", raw, PatientBalanceSettled)
+        if message is None:
+            return
         if self._first_time(message.transaction_id):
             self.credit_notices.append(message)
             self._note("Patient credit paid off the patient balance")
 
     @workflow.signal(description="Void the claim: it should not be billed.")
-    def void(self, message: VoidRequest) -> None:
+    def void(self, raw: RawValue) -> None:
+        message = self._read("void", raw, VoidRequest)
+        if message is None:
+            return
         if self._first_time(message.transaction_id) and not self.void_request:
             self.void_request = message
             self._note(f"Void requested: {message.reason}")
@@ -349,6 +392,16 @@ class ClaimWorkflow:
                 f"{self.claim_id} (open: {open_ids})"
             )
 
+    @workflow.signal(dynamic=True, description="A signal this workflow does not know.")
+    def unknown_signal(self, name: str, args: Sequence[RawValue]) -> None:
+        close = difflib.get_close_matches(name, SIGNALS, n=1)
+        self._refuse(
+            name,
+            f"no signal of that name; did you mean `{close[0]}`?"
+            if close
+            else "no signal of that name (signals: " + ", ".join(SIGNALS) + ")",
+        )
+
     @workflow.query(description="Stage, balances, findings, deadlines and history.")
     def status_view(self) -> ClaimStatusView:
         return ClaimStatusView(
@@ -366,6 +419,7 @@ class ClaimWorkflow:
             history=self.history,
             secondary_claim_id=self.secondary.claim_id if self.secondary else None,
             primary_claim_id=self.input.prior.claim_id if self.input.prior else None,
+            refused_messages=self.refused,
         )
 
     # ------------------------------------------------------------------ eligibility
@@ -566,7 +620,7 @@ class ClaimWorkflow:
         self.submitted_version = self.version
         self.corrected_since_submission = False
         await self._set_status(
-            ClaimStatus.SUBMITTED, f"837P version {self.version} sent ({key})"
+            ClaimStatus.SUBMITTED, f"837 version {self.version} sent ({key})"
         )
         assert self.plan is not None
         try:
@@ -586,7 +640,7 @@ class ClaimWorkflow:
                 SubmitRequest(
                     claim_id=self.claim_id, version=self.version, idempotency_key=key
                 ),
-                summary=f"Send 837P, version {self.version}",
+                summary=f"Send 837, version {self.version}",
                 **CLEARINGHOUSE,
             )
         except ActivityError as err:
@@ -636,7 +690,10 @@ class ClaimWorkflow:
         return outcome.error_type or "error", outcome.error or "not sent"
 
     @workflow.signal(description="The submission batch reports this claim sent.")
-    def submitted(self, message: SubmittedSignal) -> None:
+    def submitted(self, raw: RawValue) -> None:
+        message = self._read("submitted", raw, SubmittedSignal)
+        if message is None:
+            return
         if self._first_time(message.transaction_id):
             self.batch_outcomes[message.outcome.version] = message.outcome
             self._note(
@@ -1315,6 +1372,31 @@ class ClaimWorkflow:
 
     def _note(self, event: str) -> None:
         self.history.append(HistoryEntry(at=workflow.now(), event=event))
+
+    def _read(self, name: str, raw: RawValue, model: type[M]) -> M | None:
+        """The signal's message, or ``None`` when it cannot be one.
+
+        The SDK would drop a signal whose payload does not fit its type with
+        only a worker log line; reading it here keeps the refusal on the claim,
+        in its history and status view, with what was wrong. Nothing is sent
+        anywhere (no command), so replaying a history stays deterministic.
+        """
+        try:
+            return workflow.payload_converter().from_payload(raw.payload, model)
+        except ValidationError as exc:
+            problems = [
+                f"{'.'.join(str(p) for p in err['loc']) or 'message'}: {err['msg']}"
+                for err in exc.errors()
+            ]
+            self._refuse(name, "; ".join(problems))
+        except Exception as exc:  # noqa: BLE001 - not JSON, wrong shape
+            self._refuse(name, f"not a {model.__name__} ({type(exc).__name__})")
+        return None
+
+    def _refuse(self, name: str, reason: str) -> None:
+        self.refused.append(RefusedMessage(at=workflow.now(), name=name, reason=reason))
+        self._note(f"Signal {name} refused: {reason}")
+        workflow.logger.warning("Signal %s refused: %s", name, reason)
 
     async def _open_work_item(
         self, queue: str, title: str, reason: str, due: date | None, key: str

@@ -82,12 +82,25 @@ async def test_credit_from_one_payment_closes_the_other_claim(harness: Harness):
     ]
 
     # A payment of zero sent as raw JSON (as from the Web UI) never reaches the
-    # ledger: the worker cannot read it as a PatientPayment and drops it.
+    # ledger: the claim refuses it and keeps the refusal where ops staff look.
+    # So does a misspelled signal name.
     await first_handle.signal(
         "patient_payment", {"transaction_id": "portal-0", "amount": "0.00"}
     )
+    await first_handle.signal("patient_paymnet", {"amount": "5.00"})
     view = await harness.view(first_handle)
     assert view.waiting_for == "Patient billing: 22.00 due from the patient"
+    assert [(r.name, r.reason) for r in view.refused_messages] == [
+        ("patient_payment", "amount: Input should be greater than 0"),
+        (
+            "patient_paymnet",
+            "no signal of that name; did you mean `patient_payment`?",
+        ),
+    ]
+    assert view.history[-1].event == (
+        "Signal patient_paymnet refused: no signal of that name; "
+        "did you mean `patient_payment`?"
+    )
     assert harness.ledger.patient_balance(patient_id) == D("33.00")
 
     # 33.00 toward the first claim: 22.00 pays it, 11.00 is credit for the second.
