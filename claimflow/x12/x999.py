@@ -77,6 +77,11 @@ _GROUP_CONTROL_DIFFERS = "4"  # GE02 is not the GS06
 _GROUP_COUNT_DIFFERS = "5"  # GE01 is not the number of sets in the group
 _SEGMENTS_IN_ERROR = "5"
 _IMPLEMENTATION_SEGMENTS_IN_ERROR = "I5"
+_SYNTAX_ERRORS = {
+    **_SET_ERRORS,
+    _SEGMENTS_IN_ERROR: "one or more segments in error",
+    _IMPLEMENTATION_SEGMENTS_IN_ERROR: "implementation one or more segments in error",
+}
 _DATA_ELEMENT_ERRORS = "8"  # IK304 of a segment whose fault is in an element
 _INVALID_CODE_VALUE = "7"  # IK403 when the finding carries no code of the list
 
@@ -267,7 +272,8 @@ def parse_999(text: str) -> list[ClaimAcknowledgment]:
     """Read every 999 in ``text``: one acknowledgment per AK2 set.
 
     ``accepted`` is true for IK5 codes A and E. ``status_codes`` holds IK5-01
-    then IK5-02..06. ``message`` describes each IK3/IK4 with its position.
+    then IK5-02..06. ``message`` says the outcome with the meaning of each
+    IK5-02..06 code, then describes each IK3/IK4 with its position.
 
     Args:
         text: One or more interchanges.
@@ -300,7 +306,12 @@ def parse_999(text: str) -> list[ClaimAcknowledgment]:
                 current.status_codes = [code] + [
                     s.get(p) for p in range(2, 7) if s.get(p)
                 ]
-                notes.insert(0, f"transaction set {_IK5.get(code, code)}")
+                outcome = f"transaction set {_IK5.get(code, code)}"
+                causes = ", ".join(
+                    _SYNTAX_ERRORS.get(c, f"error code {c}")
+                    for c in current.status_codes[1:]
+                )
+                notes.insert(0, f"{outcome} ({causes})" if causes else outcome)
                 current.message = "; ".join(notes)
     return acks
 

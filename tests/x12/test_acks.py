@@ -25,7 +25,8 @@ def test_emedny_999_rejected_with_ik3():
     assert (ack.transaction_control_number, ack.accepted) == ("0028", False)
     assert ack.status_codes == ["R", "5"]
     assert ack.message == (
-        "transaction set rejected; segment NM at position 17: unrecognized segment ID"
+        "transaction set rejected (one or more segments in error); "
+        "segment NM at position 17: unrecognized segment ID"
     )
 
 
@@ -65,7 +66,8 @@ def test_built_999_rejecting_with_located_finding():
     (ack,) = parse_999(text)
     assert not ack.accepted
     assert ack.message == (
-        "transaction set rejected; segment CLM at position 19: segment has data "
+        "transaction set rejected (one or more segments in error); "
+        "segment CLM at position 19: segment has data "
         "element errors; element 2: invalid code value (160.5X)"
     )
 
@@ -201,6 +203,10 @@ def test_999_lists_every_set_code_once_and_plain_text_as_segments_in_error():
     assert validate(text).findings == []
     (ack,) = parse_999(text)
     assert ack.status_codes == ["R", "3", "5"]
+    assert ack.message.startswith(
+        "transaction set rejected (control number in header and trailer do not "
+        "match, one or more segments in error); segment CLM at position 19: "
+    )
 
 
 @pytest.mark.parametrize(
