@@ -17,6 +17,7 @@ from claimflow.x12.detect import detect
 from claimflow.x12.envelope import Envelope
 from claimflow.x12.errors import (
     X12BuildError,
+    X12CodeError,
     X12Error,
     X12StructureError,
     X12SyntaxError,
@@ -53,6 +54,7 @@ __all__ = [
     "TransactionSet",
     "ValidationReport",
     "X12BuildError",
+    "X12CodeError",
     "X12Error",
     "X12Finding",
     "X12StructureError",

@@ -30,6 +30,7 @@ def test_exported_names():
             "TransactionSet",
             "ValidationReport",
             "X12BuildError",
+            "X12CodeError",
             "X12Error",
             "X12Finding",
             "X12StructureError",
