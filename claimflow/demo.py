@@ -46,6 +46,8 @@ from workflows.claim import ClaimWorkflow
 SETTLED_STATUSES = {s.value for s in FINAL_STATUSES} | {
     ClaimStatus.PATIENT_BILLING.value
 }
+# The ledger's figures, for the whole run and for each claim.
+MONEY_KEYS = ("billed", "paid", "adjusted", "patient_responsibility", "outstanding")
 
 
 @dataclass
@@ -157,10 +159,14 @@ def _settled(
     """Whether a claim has got as far as the demo takes it.
 
     A claim whose patient share went to the secondary payer is as far as its
-    secondary claim is.
+    secondary claim is. Once the secondary claim has ended, the primary closes
+    (it reads its balances and closes a moment later): until it has, its
+    status and the summary's figures would still be those of the hand-over.
     """
     if view.status == ClaimStatus.SECONDARY_BILLED:
-        return secondary is not None and _settled(secondary)
+        if secondary is None or secondary.status in FINAL_STATUSES:
+            return False
+        return _settled(secondary)
     if view.status.value in SETTLED_STATUSES:
         return True
     return bool(view.work_items) and view.waiting_for.startswith("Waiting for")
@@ -437,13 +443,16 @@ def _summarise(
             adjudicated[payer] += 1
         if view.denial_codes:
             denied[payer] += 1
+        # The claim's figures come from the ledger, as the totals do: the
+        # workflow's own copy is from its last read and lags behind a
+        # secondary claim that posts to this claim's account.
+        balance = ledger.claim_balance(claim_id)
         detail = {
             "claim_id": claim_id,
             "payer": payer,
             "status": view.status.value,
             "reason": view.waiting_for,
-            "billed": _money(view.balances.billed),
-            "outstanding": _money(view.balances.outstanding),
+            **{key: _money(getattr(balance, key)) for key in MONEY_KEYS},
             "denial_codes": view.denial_codes,
         }
         secondary = secondaries.get(claim_id)
@@ -458,11 +467,7 @@ def _summarise(
     return {
         "claims": len(result.claim_ids),
         "by_status": dict(sorted(by_status.items())),
-        "billed": _money(totals.billed),
-        "paid": _money(totals.paid),
-        "adjusted": _money(totals.adjusted),
-        "patient_responsibility": _money(totals.patient_responsibility),
-        "outstanding": _money(totals.outstanding),
+        **{key: _money(getattr(totals, key)) for key in MONEY_KEYS},
         "unbillable": [
             {"encounter": u.encounter_key, "date": str(u.start), "reason": u.reason}
             for u in result.unbillable
@@ -495,7 +500,7 @@ def _print_summary(summary: dict, options: DemoOptions, say) -> None:
         for status, count in summary["secondary_by_status"].items():
             say(f"  {status:<16} {count}")
     say("Money (from the ledger):")
-    for key in ("billed", "paid", "adjusted", "patient_responsibility", "outstanding"):
+    for key in MONEY_KEYS:
         say(f"  {key.replace('_', ' '):<24} {summary[key]:>12}")
     say("Denial rate by payer:")
     for payer, rate in summary["denial_rate_by_payer"].items():

@@ -104,3 +104,18 @@ def test_totals_match_the_ledger(demo_run):
     assert f"{totals.billed:.2f}" == summary["billed"]
     assert f"{totals.paid:.2f}" == summary["paid"]
     assert f"{totals.outstanding:.2f}" == summary["outstanding"]
+
+
+@pytest.mark.e2e
+def test_each_claims_figures_add_up_to_the_totals(demo_run):
+    _, summary = demo_run
+    details = summary["claim_details"]
+    for key in ("billed", "paid", "adjusted", "patient_responsibility", "outstanding"):
+        per_claim = sum(Decimal(d[key]) for d in details)
+        assert f"{per_claim:.2f}" == summary[key], key
+    for detail in details:
+        owed = Decimal(detail["billed"]) - sum(
+            Decimal(detail[key])
+            for key in ("paid", "adjusted", "patient_responsibility")
+        )
+        assert f"{owed:.2f}" == detail["outstanding"], detail
