@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
+import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -285,3 +286,27 @@ def test_upgrade_to_0006_keeps_lines_and_adds_their_837_details(database_url):
     )
     assert ledger.claim_balance(1).billed == D("100.00")
     ledger.engine.dispose()
+
+
+def test_a_sqlite_upgrade_told_locked_tries_again(tmp_path, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    ledger = Ledger(f"sqlite:///{tmp_path / 'ledger.db'}")
+    calls = []
+
+    def flaky(engine, revision):
+        calls.append(revision)
+        if len(calls) < 3:
+            raise OperationalError("BEGIN", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(migrations, "_upgrade_once", flaky)
+    monkeypatch.setattr(migrations.time, "sleep", lambda seconds: None)
+    migrations.upgrade(ledger.engine)
+    assert calls == ["head", "head", "head"]
+
+    def broken(engine, revision):
+        raise OperationalError("SELECT", {}, Exception("no such table: claims"))
+
+    monkeypatch.setattr(migrations, "_upgrade_once", broken)
+    with pytest.raises(OperationalError, match="no such table"):
+        migrations.upgrade(ledger.engine)

@@ -15,6 +15,7 @@ writer, which does the same.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from alembic import command
@@ -23,11 +24,13 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import OperationalError
 
 HERE = Path(__file__).resolve().parent
 FIRST_REVISION = "0001"
 # Any fixed number: the key of the PostgreSQL advisory lock held while migrating.
 _LOCK_KEY = 5_200_835
+_SQLITE_TRIES = 5
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
@@ -70,6 +73,23 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         revision: An Alembic revision; tests pass an older one to build a
             database at a previous schema.
     """
+    for attempt in range(_SQLITE_TRIES):
+        try:
+            _upgrade_once(engine, revision)
+            return
+        except OperationalError as exc:
+            # SQLite's busy timeout covers waiting for a writer, but a worker that
+            # finds the file mid-way through another's first WAL switch is told
+            # "locked" at once; it tries again after that worker has finished.
+            locked = "database is locked" in str(exc)
+            if engine.dialect.name != "sqlite" or not locked:
+                raise
+            if attempt == _SQLITE_TRIES - 1:
+                raise
+            time.sleep(0.5 * (attempt + 1))
+
+
+def _upgrade_once(engine: Engine, revision: str) -> None:
     with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             connection.execute(
