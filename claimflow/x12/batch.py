@@ -45,6 +45,9 @@ class RejectedTransaction:
     # CLM01 of every claim the set holds, as sent: the claims a person has to
     # correct and send again, named without reading the raw text.
     patient_control_numbers: tuple[str, ...] = ()
+    # Every pyx12 finding when pyx12 rejected the set (the first is the
+    # reason), so the 999 can name each problem, not only the first.
+    findings: tuple[X12Finding, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -163,6 +166,7 @@ def read_file(
                     error.segment_number,
                     t.st.number,
                     tuple(seg.get(1) for seg in t.body if seg.id == "CLM"),
+                    tuple(findings),
                 )
             )
         else:
@@ -352,11 +356,16 @@ def acknowledge(text: str, envelope: Envelope) -> tuple[str, ReadResult]:
 def rejections(result: ReadResult) -> dict[int, list[str | X12Finding]]:
     """The rejected sets of a read, as :func:`build_999` takes them.
 
-    Keyed by the position of each rejected set's ST in the file; the reason is a
+    Keyed by the position of each rejected set's ST in the file; the problems
+    are every pyx12 finding of a set pyx12 rejected, else the reason as a
     located finding when the error names a segment, else its text.
     """
     problems: dict[int, list[str | X12Finding]] = {}
     for rejected in result.rejected:
+        if rejected.findings:
+            key = rejected.st_segment_number or 0
+            problems.setdefault(key, []).extend(rejected.findings)
+            continue
         error = rejected.error
         finding: str | X12Finding = rejected.reason
         if error is not None and error.segment_number is not None:

@@ -227,3 +227,21 @@ def test_999_names_what_is_wrong_with_the_group_trailer(old, new, ak9):
     assert validate(text).findings == []
     (ack,) = parse_999(text)
     assert ack.accepted
+
+
+def test_999_names_every_pyx12_finding_of_a_rejected_set():
+    text = _received().replace("*UN*", "*XX*")
+
+    ack, read = acknowledge(text, make_envelope("0900"))
+
+    [rejected] = read.rejected
+    assert [(f.segment_id, f.element, f.value, f.code) for f in rejected.findings] == [
+        ("SV1", 3, "XX", "7"),
+        ("SV1", 3, "XX", "7"),
+    ]
+    body = ack[ack.index("AK2*") : ack.index("~\nSE*")]
+    assert body == (
+        "AK2*837*0042*005010X222A2~\nIK3*SV1*25**8~\nIK4*3**7*XX~\n"
+        "IK3*SV1*29**8~\nIK4*3**7*XX~\nIK5*R*5~\nAK9*R*1*1*0"
+    )
+    assert validate(ack).findings == []
