@@ -396,6 +396,11 @@ class Adjustment(Model):
         return money(value)  # type: ignore[arg-type]
 
 
+# CARC 23: the impact of a prior payer's adjudication. On a secondary's 835 it
+# stands for what the payer before paid and adjusted, not this payer's decision.
+PRIOR_PAYER_CARC = "23"
+
+
 class RemitLine(Model):
     # SVC01-1 names what SVC01-2 is: HC a CPT/HCPCS code, NU a revenue code (an
     # institutional line billed without HCPCS), AD a CDT code (a dental line).
@@ -410,6 +415,19 @@ class RemitLine(Model):
     adjustments: list[Adjustment] = Field(default_factory=list)
     remarks: list[str] = Field(default_factory=list)  # LQ*HE RARCs
     revenue_code: str | None = None  # SVC04: an HC line's revenue code (837I)
+
+    def is_denied(self) -> bool:
+        """Whether the payer denied this line: nothing paid on a positive charge.
+
+        The one definition the denial routing (``remit.denied_lines``), the
+        ledger's posting and the reports share. A secondary's line that the
+        earlier payer and the patient's share settle (CARC 23 and otherwise
+        only PR) is not denied: nothing was left for this payer to pay.
+        """
+        if self.paid != 0 or self.charge <= 0:
+            return False
+        reasons = {a.reason for a in self.adjustments if a.group != "PR"}
+        return reasons != {PRIOR_PAYER_CARC}
 
 
 class RemitClaim(Model):

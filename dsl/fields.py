@@ -22,7 +22,6 @@ from claimflow.models import (
     Claim,
     EligibilityResult,
     RemitClaim,
-    RemitLine,
     ServiceLine,
 )
 
@@ -87,29 +86,15 @@ def _checked_days_ago(env: Env) -> int | None:
     return (env.as_of - env.checked_on).days
 
 
-def _settled_before(line: RemitLine) -> bool:
-    """A secondary's line the earlier payer and the patient's share settle.
-
-    It carries CARC 23 (the prior payer's adjudication) and otherwise only PR:
-    nothing was left for this payer to pay, nothing was denied.
-    """
-    reasons = {a.reason for a in line.adjustments if a.group != "PR"}
-    return reasons == {"23"}
-
-
 def denied_lines(remit: RemitClaim) -> int:
-    """Count remittance lines paid nothing on a positive charge.
+    """Count remittance lines the payer denied (``RemitLine.is_denied``).
 
     A claim-level denial (status 4) without line detail counts as one line. A
     secondary's line that the earlier payer settled (CARC 23 and PR only) is
     not a denied line.
     """
     if remit.lines:
-        return sum(
-            1
-            for ln in remit.lines
-            if ln.paid == 0 and ln.charge > 0 and not _settled_before(ln)
-        )
+        return sum(1 for ln in remit.lines if ln.is_denied())
     return 1 if remit.status_code == "4" else 0
 
 

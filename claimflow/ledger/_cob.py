@@ -38,6 +38,7 @@ from claimflow.ledger._claims import (
     _rebuild,
     _version_row,
 )
+from claimflow.ledger._memo import denied_line_numbers, memo_adjustments
 from claimflow.ledger._money import _claim_entries, _sum
 from claimflow.ledger._patients import _NEXT_PRIORITY, _active, latest_primary_remit
 from claimflow.ledger._remits import _adjustments, _effective_date
@@ -282,6 +283,8 @@ def _coordination_summary(
     other = [a for a in adjustments if a.group_code != PATIENT_GROUP]
     other_total = money(sum((a.amount for a in other), ZERO))
     denied = _denied(session, row)
+    memo = memo_adjustments(session, row, adjustments, denied)
+    memo_total = money(sum((a.amount for a in other if a.id in memo), ZERO))
     codes: list[str] = []
     for adj in _adjustments(session, row.id):
         code = f"{adj.group_code}-{adj.reason}"
@@ -295,18 +298,13 @@ def _coordination_summary(
         reversal=row.status_code == REVERSAL,
         reverses_remit_claim_id=row.reverses_id,
         paid=row.paid,
-        adjusted=ZERO if denied else other_total,
-        denied_amount=other_total if denied else ZERO,
+        adjusted=other_total - memo_total,
+        denied_amount=memo_total,
         patient_responsibility=(
             money(sum(patient, ZERO)) if patient else row.patient_responsibility
         ),
         denied=denied,
-        denied_lines=sum(
-            1
-            for line in lines
-            if line.paid == 0
-            and any(a.remit_line_id == line.id for a in other)
-        ),
+        denied_lines=len(denied_line_numbers(row)),
         carcs=list(dict.fromkeys(c.split("-", 1)[1] for c in codes)),
         adjustment_codes=codes,
         rarcs=list(

@@ -8,6 +8,12 @@ from decimal import Decimal
 from sqlmodel import Session, select
 
 from claimflow.ledger._base import LedgerBase
+from claimflow.ledger._memo import (
+    MEMO,
+    adjustment_key,
+    denied_line_numbers,
+    memo_adjustments,
+)
 from claimflow.ledger._provider import (
     deposit_figures,
     post_provider_adjustments,
@@ -31,7 +37,6 @@ from claimflow.ledger.tables import (
     ClaimLineRow,
     ClaimVersionRow,
     InboundFileRow,
-    LedgerEntryRow,
     RemitClaimRow,
     RemitLineRow,
     RemittanceRow,
@@ -341,10 +346,12 @@ class RemittanceMixin(LedgerBase):
         responsibility assessed (moved to the patient by ``bill_patient``).
         On a denial (CLP02 4, or nothing paid with non-PR adjustments) the
         non-PR adjustments are memo entries (``denied_amount``) that leave the
-        charge outstanding until it is rebilled, appealed or written off.
-        Reversals (CLP02 22) post their amounts as sent, so negative, the same
-        way as the CLP they take back. A second call posts nothing and returns
-        the same figures.
+        charge outstanding until it is rebilled, appealed or written off; so
+        are those of a denied line of a claim otherwise paid
+        (``RemitLine.is_denied``, see ``claimflow.ledger._memo``). Reversals
+        (CLP02 22) post their amounts as sent, so negative, the same way as
+        the CLP they take back (memo where it posted memo). A second call
+        posts nothing and returns the same figures.
 
         Args:
             remit_claim_id: A ``RemitClaimMatch.remit_claim_id`` with a claim.
@@ -421,12 +428,14 @@ class RemittanceMixin(LedgerBase):
         )
         if adjustments is None:
             adjustments = _adjustments(session, row.id)
-        other = "denial" if result.denied_amount else "adjustment"
+        memo = memo_adjustments(session, row, adjustments, result.denied)
         for adj in adjustments:
-            kind = "pr_assessed" if adj.group_code == PATIENT_GROUP else other
+            kind = MEMO if adj.id in memo else "adjustment"
+            if adj.group_code == PATIENT_GROUP:
+                kind = "pr_assessed"
             self._journal(
                 session,
-                f"remit:{row.id}:adj:{adj.id}",
+                adjustment_key(row.id, adj.id),
                 kind,
                 adj.amount,
                 group_code=adj.group_code,
@@ -456,21 +465,6 @@ def _adjustments(session: Session, remit_claim_id: int) -> list[AdjustmentRow]:
     )
 
 
-def _reverses_denial(session: Session, row: RemitClaimRow) -> bool:
-    """Whether a reversal takes back a CLP that was posted as a denial."""
-    if row.reverses_id is None:
-        return False
-    return (
-        session.exec(
-            select(LedgerEntryRow.id).where(
-                LedgerEntryRow.remit_claim_id == row.reverses_id,
-                LedgerEntryRow.kind == "denial",
-            )
-        ).first()
-        is not None
-    )
-
-
 def _summarise(session: Session, row: RemitClaimRow, already: bool) -> PostingResult:
     adjustments = _adjustments(session, row.id)
     lines = session.exec(
@@ -490,9 +484,10 @@ def _summarise(session: Session, row: RemitClaimRow, already: bool) -> PostingRe
         [line.paid for line in lines],
         [a.group_code for a in adjustments],
     )
-    # A denial's adjustments are a memo: the charge stays owed until someone
-    # rebills, appeals or writes it off. A reversal follows the CLP it undoes.
-    memo = _reverses_denial(session, row) if reversal else denied
+    # What was denied, the whole claim or a line, is a memo: the charge stays
+    # owed until someone rebills, appeals or writes it off.
+    memo = memo_adjustments(session, row, adjustments, denied)
+    memo_total = money(sum((a.amount for a in other if a.id in memo), Decimal(0)))
     other_total = money(sum((a.amount for a in other), Decimal(0)))
     carcs: list[str] = []
     codes: list[str] = []
@@ -514,11 +509,11 @@ def _summarise(session: Session, row: RemitClaimRow, already: bool) -> PostingRe
         reversal=reversal,
         reverses_remit_claim_id=row.reverses_id,
         paid=row.paid,
-        adjusted=Decimal("0.00") if memo else other_total,
-        denied_amount=other_total if memo else Decimal("0.00"),
+        adjusted=other_total - memo_total,
+        denied_amount=memo_total,
         patient_responsibility=pr_total,
         denied=denied,
-        denied_lines=sum(1 for line in lines if line.paid == 0),
+        denied_lines=len(denied_line_numbers(row)),
         carcs=carcs,
         adjustment_codes=codes,
         rarcs=rarcs,

@@ -10,6 +10,10 @@ from decimal import Decimal
 
 from claimflow.models import Adjustment, RemitClaim, Remittance, money
 
+# CARC 23 restates the primary's adjudication, already on the claim's account;
+# it is defined beside RemitLine.is_denied, the shared denied-line rule.
+from claimflow.models import PRIOR_PAYER_CARC as PRIOR_PAYER_CARC
+
 PATIENT_GROUP = "PR"
 REVERSAL = "22"
 DENIED = "4"
@@ -51,9 +55,6 @@ def transfer_target(entry_key: str) -> int | None:
     return int(parts[2])
 
 
-# CARC 23: the impact of a prior payer's adjudication. On a secondary's 835 it
-# stands for what the primary paid and adjusted, already on the claim's account.
-PRIOR_PAYER_CARC = "23"
 PATIENT_PAID = ("patient_payment",)
 _ENVELOPE = {
     "interchange_control_number",
