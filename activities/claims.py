@@ -415,10 +415,17 @@ class ClaimActivities:
     def set_claim_status(self, change: StatusChange) -> None:
         self.ledger.set_status(change.claim_id, change.status, change.reason)
 
-    def _owed(self, account: int) -> Balances:
-        """An account's balances, with what the patient still owes on it."""
+    def _owed(self, claim_id: int) -> Balances:
+        """The balances of the claim's account, with what the patient owes.
+
+        A secondary claim shares its primary's account, whose ``paid`` is both
+        payers' money: ``payer_paid`` then says what this claim's payer paid.
+        """
+        account = self.ledger.account_claim(claim_id)
         result = balances(self.ledger.claim_balance(account))
         result.patient_responsibility = self.ledger.patient_due(account)
+        if account != claim_id:
+            result.payer_paid = self.ledger.paid_by_claims_payer(claim_id)
         return result
 
     @activity.defn(name="bill_patient")
@@ -428,14 +435,13 @@ class ClaimActivities:
         On a secondary claim, the primary claim's account is billed: it holds
         the PR both payers assessed, less what went on to the secondary.
         """
-        account = self.ledger.account_claim(claim_id)
-        self.ledger.bill_patient(account)
-        return self._owed(account)
+        self.ledger.bill_patient(self.ledger.account_claim(claim_id))
+        return self._owed(claim_id)
 
     @activity.defn(name="claim_balances")
     def claim_balances(self, claim_id: int) -> Balances:
         """The balances of the claim's account, with what the patient owes."""
-        return self._owed(self.ledger.account_claim(claim_id))
+        return self._owed(claim_id)
 
     @activity.defn(name="start_secondary_claim")
     def start_secondary_claim(self, request: SecondaryRequest) -> ClaimInput | None:
@@ -489,7 +495,7 @@ class ClaimActivities:
             request.payment.transaction_id,
             claim_id=account,
         )
-        return self._owed(account)
+        return self._owed(request.claim_id)
 
     @activity.defn(name="write_off")
     def write_off(self, request: WriteOffRequest) -> Balances:

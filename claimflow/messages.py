@@ -171,6 +171,9 @@ class Balances(Message):
     adjusted: Money = Decimal("0.00")
     patient_responsibility: Money = Decimal("0.00")
     outstanding: Money = Decimal("0.00")
+    # On a secondary claim: what its own payer paid. ``paid`` is the whole
+    # account's (the primary payer's money too); None on a claim of its own.
+    payer_paid: Money | None = None
 
 
 class HistoryEntry(Message):

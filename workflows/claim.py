@@ -1280,8 +1280,23 @@ class ClaimWorkflow:
         b = self.balances
         await self._set_status(
             ClaimStatus.CLOSED,
-            f"{reason}: billed {b.billed}, paid {b.paid}, adjusted {b.adjusted}, "
-            f"patient {b.patient_responsibility}",
+            f"{reason}: billed {b.billed}, {self._paid_text()}, "
+            f"adjusted {b.adjusted}, patient {b.patient_responsibility}",
+        )
+
+    def _paid_text(self) -> str:
+        """What was paid, payer by payer on a secondary claim.
+
+        A secondary claim's balances are its primary's account, where ``paid``
+        is both payers' money: the text names what each of them paid, so that
+        nobody reads the sum as this payer's payment.
+        """
+        b, prior = self.balances, self.input.prior
+        if prior is None or b.payer_paid is None:
+            return f"paid {b.paid}"
+        return (
+            f"{self.input.payer_id} paid {b.payer_paid} after "
+            f"{prior.payer_id} paid {b.paid - b.payer_paid}"
         )
 
     async def _finish(self) -> ClaimResult:

@@ -34,6 +34,7 @@ from claimflow.ledger.tables import (
     LedgerEntryRow,
     PatientRow,
     PatientStatementRow,
+    RemitClaimRow,
     utcnow,
 )
 from claimflow.models import money
@@ -100,6 +101,32 @@ class MoneyMixin(LedgerBase):
     def totals(self, claim_ids: list[int] | None = None) -> ClaimBalance:
         """Return the balances of the given claims (all claims if None) summed."""
         return self._tx(lambda session: _balance(_claim_entries(session, claim_ids)))
+
+    def paid_by_claims_payer(self, claim_id: int) -> Decimal:
+        """Return what this claim's own payer paid on it, by its 835s.
+
+        On a secondary claim the account's ``paid`` is every payer's money
+        (the primary's and the secondary's): this is the secondary payer's
+        part alone, its payments less any it reversed, so that a person reads
+        what each payer paid and not their sum.
+        """
+
+        def work(session: Session) -> Decimal:
+            _claim_row(session, claim_id)
+            paid = session.exec(
+                select(LedgerEntryRow.amount)
+                .join(
+                    RemitClaimRow,
+                    RemitClaimRow.id == LedgerEntryRow.remit_claim_id,
+                )
+                .where(
+                    RemitClaimRow.claim_id == claim_id,
+                    LedgerEntryRow.kind.in_(PAID),
+                )
+            ).all()
+            return money(sum(paid, Decimal(0)))
+
+        return self._tx(work)
 
     def bill_patient(self, claim_id: int, on: date | None = None) -> Decimal:
         """Move the patient responsibility of a claim to the patient's balance.

@@ -200,6 +200,15 @@ async def test_secondary_pays_part_of_the_pr_and_the_patient_is_billed_the_rest(
     )
     secondary_result = await child.result()
     assert secondary_result.status == ClaimStatus.CLOSED
+    # Its own text says what Aetna paid, and apart from it what Medicare paid.
+    # (The ledger keeps the status text; a closed workflow is not queried.)
+    assert harness.ledger.status_info(secondary_id).reason == (
+        "Patient balance paid: billed 400.00, AETNA paid 19.00 after MEDICARE "
+        "paid 176.00, adjusted 180.00, patient 25.00"
+    )
+    assert secondary_result.balances.payer_paid == D("19.00")
+    assert harness.ledger.paid_by_claims_payer(secondary_id) == D("19.00")
+    assert harness.ledger.paid_by_claims_payer(claim_id) == D("176.00")
     result = await handle.result()
     assert result.status == ClaimStatus.CLOSED
     assert (result.balances.paid, result.balances.outstanding) == (
