@@ -9,6 +9,10 @@ Definitions:
 
 * Charges are dated by date of service, payer money by the 835's payment
   date, patient payments by the day received.
+* Collections by month follow each month of service's charges (a cohort):
+  the payments and adjustments posted on the claims served that month, by the
+  as-of date, over their charges; beside them the cash received in the
+  calendar month, for whatever service.
 * A/R is charges less payer payments (net of recoupments), adjustments,
   write-offs and patient payments: what payers and patients still owe.
 * Days in A/R is A/R over the average daily charges of the ``window_days``
@@ -40,6 +44,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlmodel import Session, select
 
 from claimflow.ledger import Ledger
+from claimflow.ledger._credit import CREDIT_APPLIED, OVERPAYMENT_TO_CREDIT
 from claimflow.ledger.rules import (
     ADJUSTED,
     BILLED,
@@ -233,26 +238,52 @@ def bucket(age_days: int) -> str:
     return BUCKETS[-1]
 
 
-def collections_by_month(entries: list[_Entry]) -> list[MonthCollections]:
-    """Charges and collections per calendar month of their business dates."""
+def collections_by_month(
+    entries: list[_Entry], claims: dict[int, _Claim]
+) -> list[MonthCollections]:
+    """What became of each month's charges, by month of service.
+
+    A month's row follows the charges of the claims served in it: the payer
+    payments (net of recoupments), the patient money and the adjustments
+    posted on those claims by the as-of date, whenever they came. So the rates
+    cannot pass 100 % but by an overpayment, and an old month's rate rises as
+    its claims are paid. ``cash_in_month`` is the other view: the money
+    received in the calendar month, whatever month it paid for.
+    """
     months: dict[str, list[_Entry]] = defaultdict(list)
+    cash: dict[str, Decimal] = defaultdict(lambda: ZERO)
     for entry in entries:
-        if entry.kind in (*BILLED, *PAID, *RECOUPED, *PATIENT_PAID):
-            months[entry.on.strftime("%Y-%m")].append(entry)
+        if entry.kind in (*PAID, *PATIENT_PAID):
+            cash[entry.on.strftime("%Y-%m")] += entry.amount
+        elif entry.kind in RECOUPED:
+            cash[entry.on.strftime("%Y-%m")] -= entry.amount
+        claim = claims.get(entry.claim_id) if entry.claim_id is not None else None
+        if claim is not None:
+            months[claim.service_date.strftime("%Y-%m")].append(entry)
     rows = []
-    for month in sorted(months):
-        found = months[month]
+    for month in sorted(months.keys() | cash.keys()):
+        found = months.get(month, [])
         charges = _total(found, BILLED)
         payer = _total(found, PAID) - _total(found, RECOUPED)
-        patient = _total(found, PATIENT_PAID)
+        # Patient money on the claims: paid on them, or credit applied to them.
+        patient = (
+            _total(found, (*PATIENT_PAID, CREDIT_APPLIED))
+            - _total(found, (OVERPAYMENT_TO_CREDIT,))
+        )
+        adjusted = _total(found, ADJUSTED)
         rows.append(
             MonthCollections(
                 month=month,
                 charges=charges,
                 payer_payments=payer,
                 patient_payments=patient,
+                adjustments=adjusted,
                 collections=payer + patient,
                 collection_rate=_percent(payer + patient, charges) if charges else None,
+                settled_rate=(
+                    _percent(payer + patient + adjusted, charges) if charges else None
+                ),
+                cash_in_month=money(cash.get(month, ZERO)),
             )
         )
     return rows
@@ -495,7 +526,7 @@ def build_report(ledger: Ledger, as_of: date, window_days: int = 90) -> Report:
     by_payer, by_provider, by_procedure = denial_rates(adjudications, claims)
     return Report(
         as_of=as_of,
-        collections_by_month=collections_by_month(entries),
+        collections_by_month=collections_by_month(entries, claims),
         days_in_ar=days_in_ar(entries, as_of, window_days),
         aging_by_payer=aging_by_payer(owed, claims, as_of),
         denials_by_payer=by_payer,

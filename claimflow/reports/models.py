@@ -13,15 +13,25 @@ BUCKETS = ("0-30", "31-60", "61-90", "91-120", "over 120")
 
 
 class MonthCollections(Model):
-    """Charges and collections whose business date falls in one month."""
+    """What became of the charges of one month of service, and the month's cash.
 
-    month: str  # "YYYY-MM"
-    charges: Money  # charges and charge changes, by date of service
-    payer_payments: Money  # payer payments less recoupments, by 835 date
-    patient_payments: Money
+    Payments and adjustments count on the month their claim was served in,
+    whenever they were posted (up to the report date), so each rate is that
+    month's charges' own and stays at or below 100 % but for an overpayment.
+    """
+
+    month: str  # "YYYY-MM", the month of service
+    charges: Money  # charges and charge changes of the claims served that month
+    payer_payments: Money  # payer payments on those claims, less recoupments
+    patient_payments: Money  # patient money on those claims (paid or credit applied)
+    adjustments: Money  # contractual and other adjustments and write-offs on them
     collections: Money  # payer_payments + patient_payments
-    # collections / charges as a percentage to one place; None without charges
+    # collections / charges, a percentage to one place; None without charges
     collection_rate: Decimal | None
+    # (collections + adjustments) / charges: the share settled; None likewise
+    settled_rate: Decimal | None
+    # payer and patient money received in the calendar month, for any service
+    cash_in_month: Money
 
 
 class DaysInAR(Model):

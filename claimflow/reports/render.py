@@ -30,8 +30,17 @@ MONTH_FIELDS = (
     "charges",
     "payer_payments",
     "patient_payments",
+    "adjustments",
     "collections",
     "collection_rate",
+    "settled_rate",
+    "cash_in_month",
+)
+# What the collections table means, under its heading.
+COLLECTIONS_NOTE = (
+    "Per month of service: payments and adjustments posted on that month's",
+    "charges by the report date, over those charges. Cash: money received in",
+    "the month, for any month's service.",
 )
 DAR_FIELDS = ("ar_balance", "window_days", "window_charges", "days")
 CLAIM_FIELDS = (
@@ -84,10 +93,15 @@ def to_csv(report: Report) -> str:
     return out.getvalue()
 
 
-def _table(title: str, header: list[str], body: list[list[object]]) -> list[str]:
+def _table(
+    title: str,
+    header: list[str],
+    body: list[list[object]],
+    note: tuple[str, ...] = (),
+) -> list[str]:
     cells = [header, *[[_cell(v) or "-" for v in line] for line in body]]
     widths = [max(len(line[i]) for line in cells) for i in range(len(header))]
-    lines = [title, "=" * len(title)]
+    lines = [title, "=" * len(title), *note]
     for number, line in enumerate(cells):
         first, *rest = line
         text = first.ljust(widths[0]) + "".join(
@@ -124,12 +138,23 @@ def to_text(report: Report) -> str:
     dar = report.days_in_ar
     lines = [f"Ledger report as of {report.as_of.isoformat()}", ""]
     lines += _table(
-        "Collections against charges by month",
-        ["month", "charges", "payers", "patients", "collections", "rate %"],
+        "Collections against charges by month of service",
+        [
+            "month",
+            "charges",
+            "payers",
+            "patients",
+            "adjusted",
+            "collected",
+            "collected %",
+            "settled %",
+            "cash in month",
+        ],
         [
             [m.month, *(getattr(m, name) for name in MONTH_FIELDS)]
             for m in report.collections_by_month
         ],
+        COLLECTIONS_NOTE,
     )
     lines += _table(
         "Days in A/R",

@@ -52,7 +52,9 @@ def test_csv(small_ledger, capsys):
     rows = list(csv.reader(io.StringIO(capsys.readouterr().out)))
     assert rows[0] == ["section", "row", "field", "value"]
     for expected in [
-        ["collections_by_month", "2026-05", "collection_rate", "53.3"],
+        ["collections_by_month", "2026-01", "collection_rate", "75.0"],
+        ["collections_by_month", "2026-01", "settled_rate", "90.0"],
+        ["collections_by_month", "2026-05", "cash_in_month", "80.00"],
         ["collections_by_month", "2026-03", "collection_rate", ""],
         ["days_in_ar", "", "days", "94.5"],
         ["aging_by_payer", "MEDICARE", "over 120", "100.00"],
@@ -74,9 +76,16 @@ def test_text(small_ledger, capsys):
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == "Ledger report as of 2026-06-30"
     assert "Days in A/R" in lines
-    assert ["2026-05", "150.00", "80.00", "0.00", "80.00", "53.3"] in [
-        line.split() for line in lines
-    ]
+    heading = lines.index("Collections against charges by month of service")
+    assert lines[heading + 2] == (
+        "Per month of service: payments and adjustments posted on that month's"
+    )
+    assert [
+        "2026-01", "200.00", "120.00", "30.00", "30.00", "150.00", "75.0", "90.0",
+        "0.00",
+    ] in [line.split() for line in lines]  # fmt: skip
+    assert ["2026-03", "0.00", "0.00", "0.00", "0.00", "0.00", "-", "-",
+            "120.00"] in [line.split() for line in lines]  # fmt: skip
     assert ["MEDICARE", "2", "1", "50.0", "CO-50", "x1", "(100.00),", "CO-16", "x1",
             "(50.00)"] in [line.split() for line in lines]  # fmt: skip
     outstanding = [line.split() for line in lines if line.startswith(str(ids["c5"]))]

@@ -47,31 +47,62 @@ def test_aging_bucket_edges(age, name):
     assert bucket(age) == name
 
 
-def test_collections_against_charges_by_month(small_ledger):
-    ledger, _ = small_ledger
-
-    report = build_report(ledger, JUNE_30)
-
-    assert [
+def _months(report):
+    return [
         (
             m.month,
             m.charges,
             m.payer_payments,
             m.patient_payments,
+            m.adjustments,
             m.collections,
             m.collection_rate,
+            m.settled_rate,
+            m.cash_in_month,
         )
         for m in report.collections_by_month
-    ] == [
-        ("2026-01", D("200.00"), D("0.00"), D("0.00"), D("0.00"), D("0.0")),
-        ("2026-02", D("100.00"), D("0.00"), D("0.00"), D("0.00"), D("0.0")),
-        ("2026-03", D("0.00"), D("120.00"), D("0.00"), D("120.00"), None),
-        ("2026-04", D("100.00"), D("0.00"), D("30.00"), D("30.00"), D("30.0")),
-        # 80.00 / 150.00 = 53.33 %
-        ("2026-05", D("150.00"), D("80.00"), D("0.00"), D("80.00"), D("53.3")),
-        # c2's denial posts a payer payment of 0.00 on 2026-06-10.
-        ("2026-06", D("150.00"), D("0.00"), D("0.00"), D("0.00"), D("0.0")),
     ]
+
+
+def test_collections_follow_each_month_of_services_charges(small_ledger):
+    ledger, _ = small_ledger
+
+    report = build_report(ledger, JUNE_30)
+
+    assert _months(report) == [
+        # c4 (200.00): Aetna 120.00 in March, the patient 30.00 in April, CO-45
+        # 30.00: 150.00 / 200.00 collected, 180.00 / 200.00 settled.
+        ("2026-01", D("200.00"), D("120.00"), D("30.00"), D("30.00"),
+         D("150.00"), D("75.0"), D("90.0"), D("0.00")),
+        ("2026-02", D("100.00"), D("0.00"), D("0.00"), D("0.00"),
+         D("0.00"), D("0.0"), D("0.0"), D("0.00")),
+        # Nothing served in March; its cash is c4's 120.00.
+        ("2026-03", D("0.00"), D("0.00"), D("0.00"), D("0.00"),
+         D("0.00"), None, None, D("120.00")),
+        # c1: 80.00 paid in May and CO-45 20.00; April's cash is the patient's.
+        ("2026-04", D("100.00"), D("80.00"), D("0.00"), D("20.00"),
+         D("80.00"), D("80.0"), D("100.0"), D("30.00")),
+        # c2 is denied: nothing paid, and a denial adjusts nothing away.
+        ("2026-05", D("150.00"), D("0.00"), D("0.00"), D("0.00"),
+         D("0.00"), D("0.0"), D("0.0"), D("80.00")),
+        # c3's 835 is of 2026-07-15, after the report date.
+        ("2026-06", D("150.00"), D("0.00"), D("0.00"), D("0.00"),
+         D("0.00"), D("0.0"), D("0.0"), D("0.00")),
+    ]  # fmt: skip
+
+
+def test_a_months_rate_rises_as_its_claims_are_paid_later(small_ledger):
+    ledger, _ = small_ledger
+
+    months = _months(build_report(ledger, JULY_31))
+
+    # c3's July payment counts on June, its month of service, and as July's cash.
+    assert months[-2:] == [
+        ("2026-06", D("150.00"), D("120.00"), D("0.00"), D("30.00"),
+         D("120.00"), D("80.0"), D("100.0"), D("0.00")),
+        ("2026-07", D("0.00"), D("0.00"), D("0.00"), D("0.00"),
+         D("0.00"), None, None, D("120.00")),
+    ]  # fmt: skip
 
 
 def test_days_in_ar(small_ledger):
