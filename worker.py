@@ -28,6 +28,7 @@ from claimflow.config import Settings
 from claimflow.ledger import Ledger
 from claimflow.messages import InboxInput
 from dsl import RuleRegistry, RulesetError
+from dsl.cli import folder_problem
 from workflows.batch import SubmissionBatchWorkflow
 from workflows.claim import ClaimWorkflow
 from workflows.inbox import InboxWorkflow
@@ -84,6 +85,10 @@ def build_worker(
 
 
 async def run(settings: Settings) -> int:
+    missing = folder_problem(settings.rules_dir)
+    if missing is not None:
+        print(f"Refusing to start: {missing}", file=sys.stderr)
+        return 2
     try:
         rules = RuleRegistry.load(settings.rules_dir, archive=settings.rules_archive)
     except RulesetError as err:

@@ -6,6 +6,12 @@ claimflow server
 claimflow rules check [PATH]
 claimflow rules test [PATH]
 claimflow schema [NAME]
+claimflow ledger upgrade
+claimflow work list [--queue Q] [--all]
+claimflow quarantine list
+
+A mistake a person can fix (a missing file, a bad date, no ledger yet) is one
+line on stderr and a non-zero exit status, never a traceback.
 """
 
 from __future__ import annotations
@@ -13,11 +19,52 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
+import signal
 import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 from claimflow.config import Settings
+from claimflow.ledger_cli import LedgerUnavailable, open_for_reading, schema_problem
+
+
+class InputFileError(Exception):
+    """A file named on the command line cannot be read (exit status 2)."""
+
+
+def _require_file(path: str) -> None:
+    """Stop before reading ``path`` when it is missing, a folder or unreadable."""
+    target = Path(path)
+    if target.is_dir():
+        raise InputFileError(f"{path} is a folder, not a file")
+    if not target.exists():
+        raise InputFileError(f"{path}: no such file")
+    if not os.access(target, os.R_OK):
+        raise InputFileError(f"{path}: not allowed to read it")
+
+
+def _require_ledger(database_url: str) -> None:
+    """Stop a read-only command before it creates or misreads a ledger."""
+    problem = schema_problem(database_url)
+    if problem is not None:
+        raise LedgerUnavailable(problem)
+
+
+def _iso_date(text: str) -> date:
+    """An argparse type: a calendar date written YYYY-MM-DD."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a date (YYYY-MM-DD)"
+        ) from None
+
+
+def _stop_children_on_sigterm() -> None:
+    # A plain `kill PID` should stop what we started as Ctrl-C does: raising
+    # KeyboardInterrupt runs the same clean-up (the children are stopped).
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -32,6 +79,7 @@ def _demo(args: argparse.Namespace) -> int:
         simulator_port=args.simulator_port,
         settle_timeout=args.settle_timeout,
     )
+    _stop_children_on_sigterm()
     try:
         asyncio.run(run_demo(options))
     except KeyboardInterrupt:
@@ -53,7 +101,14 @@ def _server(args: argparse.Namespace) -> int:
     from claimflow.devserver import ensure_search_attributes, start_dev_server
 
     settings = Settings.from_env()
-    server = start_dev_server(settings.home, port=args.port, ui_port=args.ui_port)
+    _stop_children_on_sigterm()
+    try:
+        server = start_dev_server(
+            settings.home, port=args.port, ui_port=args.ui_port
+        )
+    except RuntimeError as err:
+        print(f"claimflow server: {err}", file=sys.stderr)
+        return 1
 
     async def register() -> None:
         from temporalio.client import Client
@@ -61,11 +116,16 @@ def _server(args: argparse.Namespace) -> int:
         client = await Client.connect(server.address)
         await ensure_search_attributes(client, settings.namespace)
 
-    asyncio.run(register())
-    print(f"Temporal dev server on {server.address}; Web UI {server.ui_url}")
     try:
+        asyncio.run(register())
+        print(
+            f"Temporal dev server on {server.address}; Web UI {server.ui_url}",
+            flush=True,
+        )
         server.process.wait()
     except KeyboardInterrupt:
+        pass
+    finally:
         server.stop()
     return 0
 
@@ -81,21 +141,32 @@ def _rules(args: argparse.Namespace) -> int:
     if args.action == "test":
         return cli.test_command(path)
     if args.claim_file:
+        _require_file(args.claim_file)
         return cli.explain_command(args.claim_file, path, args.payer)
     if args.claim is None:
         print("rules explain needs --claim ID or a claim JSON file", file=sys.stderr)
         return 2
-    from claimflow.ledger import Ledger
+    from claimflow.ledger import NotFoundError
 
-    ledger = Ledger(Settings.from_env().database_url)
-    claim = ledger.get_claim(args.claim)
+    ledger = open_for_reading(Settings.from_env().database_url)
+    try:
+        claim = ledger.get_claim(args.claim)
+        checked = ledger.latest_eligibility(args.claim)
+    except NotFoundError:
+        print(f"no claim {args.claim} in the ledger", file=sys.stderr)
+        return 1
+    finally:
+        ledger.engine.dispose()
     today = datetime.now(UTC).date()
-    checked = ledger.latest_eligibility(args.claim)
     if checked is None:
         print("No 270/271 on record: explained as if the coverage were active.")
-        return cli.explain_claim(claim, None, as_of=today, path=path)
+        return cli.explain_claim(
+            claim, None, as_of=today, path=path, payer_id=args.payer
+        )
     result, checked_on = checked
-    return cli.explain_claim(claim, result, today, checked_on=checked_on, path=path)
+    return cli.explain_claim(
+        claim, result, today, checked_on=checked_on, path=path, payer_id=args.payer
+    )
 
 
 def _intake(args: argparse.Namespace) -> int:
@@ -103,15 +174,25 @@ def _intake(args: argparse.Namespace) -> int:
     from claimflow.ledger import Ledger
     from claimflow.starter import connect, start_claim
 
+    _require_file(args.file)
     settings = Settings.from_env()
     ledger = Ledger(settings.database_url)
     ledger.create_all()
     report = intake_837(ledger, Path(args.file), settings.home / "outbox" / "999")
+    answered = (
+        f"999 in {report.acknowledgment}"
+        if report.acknowledgment is not None
+        else "no 999: the file had no readable interchange"
+    )
     print(
         f"{args.file}: {len(report.claim_ids) + len(report.held)} claim(s) read, "
-        f"{len(report.rejected)} transaction(s) rejected; "
-        f"999 in {report.acknowledgment}"
+        f"{len(report.rejected)} transaction(s) rejected; {answered}"
     )
+    if report.first_received is not None:
+        print(
+            f"  already received on {report.first_received.date().isoformat()} "
+            f"as inbound file {report.file_id}; nothing new"
+        )
     for reason in report.rejected:
         print(f"  rejected: {reason}")
     for claim_id in report.held:
@@ -148,6 +229,7 @@ def _x12(args: argparse.Namespace) -> int:
         "show": cli.show_command,
         "json": cli.json_command,
     }[args.action]
+    _require_file(args.file)
     return command(args.file)
 
 
@@ -155,14 +237,16 @@ def _report(args: argparse.Namespace) -> int:
     from claimflow.reports.cli import report_command
 
     fmt = "json" if args.json else "csv" if args.csv else "text"
-    as_of = date.fromisoformat(args.as_of) if args.as_of else None
-    return report_command(Settings.from_env().database_url, fmt, as_of)
+    database_url = Settings.from_env().database_url
+    _require_ledger(database_url)
+    return report_command(database_url, fmt, args.as_of)
 
 
 def _remittance(args: argparse.Namespace) -> int:
     from claimflow import remittance_cli
 
     settings = Settings.from_env()
+    _require_ledger(settings.database_url)
     if args.action == "list":
         status = None if args.all else "held"
         return remittance_cli.list_command(settings.database_url, status)
@@ -181,6 +265,7 @@ def _patient(args: argparse.Namespace) -> int:
     from claimflow import patient_cli
 
     database_url = Settings.from_env().database_url
+    _require_ledger(database_url)
     if args.action == "credit":
         return patient_cli.credit_command(database_url, args.patient_id)
     if args.amount is None or not args.reason or not args.reference:
@@ -189,10 +274,27 @@ def _patient(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    on = date.fromisoformat(args.on) if args.on else None
     return patient_cli.refund_command(
-        database_url, args.patient_id, args.amount, args.reason, args.reference, on
+        database_url, args.patient_id, args.amount, args.reason, args.reference, args.on
     )
+
+
+def _ledger(_: argparse.Namespace) -> int:
+    from claimflow.ledger_cli import upgrade_command
+
+    return upgrade_command(Settings.from_env().database_url)
+
+
+def _work(args: argparse.Namespace) -> int:
+    from claimflow.work_cli import work_list_command
+
+    return work_list_command(Settings.from_env().database_url, args.queue, args.all)
+
+
+def _quarantine(_: argparse.Namespace) -> int:
+    from claimflow.work_cli import quarantine_list_command
+
+    return quarantine_list_command(Settings.from_env().database_url)
 
 
 def _codec_server(args: argparse.Namespace) -> int:
@@ -263,11 +365,34 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--limit", type=int, help="first N billable encounters")
     demo.add_argument("--json", action="store_true", help="summary as JSON")
     demo.add_argument("--keep-running", action="store_true", help="leave everything up")
-    demo.add_argument("--temporal-port", type=int, default=7233)
-    demo.add_argument("--ui-port", type=int, default=8233)
+    demo.add_argument(
+        "--temporal-port",
+        type=int,
+        default=7233,
+        help="port of the embedded Temporal dev server on 127.0.0.1 "
+        "(default %(default)s)",
+    )
+    demo.add_argument(
+        "--ui-port",
+        type=int,
+        default=8233,
+        help="port of the Temporal Web UI (default %(default)s)",
+    )
     demo.add_argument("--headless", action="store_true", help="no Web UI")
-    demo.add_argument("--simulator-port", type=int, default=8765)
-    demo.add_argument("--settle-timeout", type=float, default=600)
+    demo.add_argument(
+        "--simulator-port",
+        type=int,
+        default=8765,
+        help="port of the payer simulator the claims are sent to "
+        "(default %(default)s)",
+    )
+    demo.add_argument(
+        "--settle-timeout",
+        type=float,
+        default=600,
+        help="seconds to wait for every claim to close or wait for a person "
+        "before the summary (default %(default)s)",
+    )
     demo.set_defaults(run=_demo)
 
     sub.add_parser("worker", help="run a worker").set_defaults(run=_worker)
@@ -310,7 +435,7 @@ def build_parser() -> argparse.ArgumentParser:
     shape = report.add_mutually_exclusive_group()
     shape.add_argument("--json", action="store_true")
     shape.add_argument("--csv", action="store_true")
-    report.add_argument("--as-of", help="YYYY-MM-DD (default today)")
+    report.add_argument("--as-of", type=_iso_date, help="YYYY-MM-DD (default today)")
     report.set_defaults(run=_report)
 
     remittance = sub.add_parser(
@@ -337,7 +462,9 @@ def build_parser() -> argparse.ArgumentParser:
     patient.add_argument("amount", nargs="?", help="refund: the amount")
     patient.add_argument("--reason", help="refund: why, in plain words")
     patient.add_argument("--reference", help="refund: check or card refund ID")
-    patient.add_argument("--on", help="refund: business date YYYY-MM-DD")
+    patient.add_argument(
+        "--on", type=_iso_date, help="refund: business date YYYY-MM-DD"
+    )
     patient.set_defaults(run=_patient)
 
     codec = sub.add_parser(
@@ -351,9 +478,49 @@ def build_parser() -> argparse.ArgumentParser:
     schema = sub.add_parser("schema", help="print a message's JSON schema")
     schema.add_argument("name", nargs="?")
     schema.set_defaults(run=_schema)
+
+    ledger = sub.add_parser(
+        "ledger",
+        help="upgrade the ledger to this claimflow's schema",
+        description="upgrade: bring the ledger (DATABASE_URL or the data "
+        "folder's ledger.db) to the newest schema, as a worker does at start",
+    )
+    ledger.add_argument("action", choices=["upgrade"])
+    ledger.set_defaults(run=_ledger)
+
+    work = sub.add_parser(
+        "work",
+        help="list work items waiting for a person",
+        description="list: open work items (id, queue, claim, due, title), "
+        "oldest first; read from the ledger",
+    )
+    work.add_argument("action", choices=["list"])
+    work.add_argument("--queue", help="only this queue, e.g. Billing-Corrections")
+    work.add_argument("--all", action="store_true", help="resolved items too")
+    work.set_defaults(run=_work)
+
+    quarantine = sub.add_parser(
+        "quarantine",
+        help="list inbound files and transactions set aside, with the reason",
+    )
+    quarantine.add_argument("action", choices=["list"])
+    quarantine.set_defaults(run=_quarantine)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return args.run(args)
+    try:
+        return args.run(args)
+    except LedgerUnavailable as err:
+        print(err, file=sys.stderr)
+        return 1
+    except InputFileError as err:
+        print(err, file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        # The reader went away (`| head`): stop quietly. Point stdout at
+        # devnull so the flush at exit does not fail a second time.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141

@@ -14,6 +14,8 @@ import asyncio
 import sys
 import uuid
 
+from temporalio.client import WorkflowUpdateFailedError
+
 from claimflow.config import Settings
 from claimflow.ledger import Ledger, NotFoundError
 from claimflow.ledger.results import RemittanceDetail
@@ -125,20 +127,43 @@ async def release(
     )
 
 
+def _innermost(err: BaseException) -> str:
+    """The message of the failure at the bottom of a chain of causes."""
+    while err.__cause__ is not None:
+        err = err.__cause__
+    return getattr(err, "message", None) or str(err)
+
+
 def release_command(settings: Settings, remittance_id: int, reason: str) -> int:
     """Release a held 835 through the inbox workflow; print what was sent."""
     if not reason.strip():
         print("claimflow remittance release: --reason must say why", file=sys.stderr)
         return 2
+    # Known to the ledger first: an unknown ID is a typo, not a Temporal problem.
+    ledger = Ledger(settings.database_url)
+    try:
+        ledger.remittance_detail(remittance_id)
+    except NotFoundError:
+        print(f"no 835 remittance {remittance_id} in the ledger", file=sys.stderr)
+        return 1
+    finally:
+        ledger.engine.dispose()
     try:
         released = asyncio.run(release(settings, remittance_id, reason))
-    except Exception as err:  # noqa: BLE001 - the connection or the update failed
-        cause = err.__cause__ or err
+    except WorkflowUpdateFailedError as err:
+        # The inbox refused it: its own reason, not the wrapping failures.
         print(
             f"claimflow remittance release: 835 remittance {remittance_id} was not "
-            f"released: {cause}. The release goes through the inbox workflow "
-            f"(Temporal at {settings.temporal_address}, with a worker running) so "
-            "that its claims are told.",
+            f"released: {_innermost(err)}",
+            file=sys.stderr,
+        )
+        return 1
+    except Exception as err:  # noqa: BLE001 - connecting to Temporal failed
+        print(
+            f"claimflow remittance release: 835 remittance {remittance_id} was not "
+            f"released: {_innermost(err)}. The release goes through the inbox "
+            f"workflow (Temporal at {settings.temporal_address}, with a worker "
+            "running) so that its claims are told.",
             file=sys.stderr,
         )
         return 1

@@ -22,6 +22,19 @@ def _folder(path: str | Path | None) -> Path:
     return Path(path) if path is not None else default_rules_dir()
 
 
+def folder_problem(folder: Path) -> str | None:
+    """Why ``folder`` cannot be a rules folder, or None when it has rule files.
+
+    A typo in a CI job's path must not pass as "0 files, 0 errors", and a
+    worker pointed at an empty folder would serve no payer at all.
+    """
+    if not folder.is_dir():
+        return f"no rules folder at {folder}"
+    if next(folder.rglob("*.rules"), None) is None:
+        return f"no .rules files in {folder}"
+    return None
+
+
 def check_command(path: str | Path | None = None) -> int:
     """Check every rule file of a folder and print every problem.
 
@@ -33,6 +46,10 @@ def check_command(path: str | Path | None = None) -> int:
         1 when any file has an error, else 0 (lint warnings alone give 0).
     """
     folder = _folder(path)
+    problem = folder_problem(folder)
+    if problem is not None:
+        print(problem)
+        return 1
     rulesets, diags = compile_folder(folder)
     if diags:
         print(format_diagnostics(diags))
@@ -55,7 +72,12 @@ def test_command(path: str | Path | None = None) -> int:
         0 when every file compiled, every test passed and every edit has a test
         where it fires and one where it does not, else 1.
     """
-    report = run_tests(_folder(path))
+    folder = _folder(path)
+    problem = folder_problem(folder)
+    if problem is not None:
+        print(problem)
+        return 1
+    report = run_tests(folder)
     print(format_report(report))
     return 0 if report.ok else 1
 

@@ -50,7 +50,10 @@ class Intake837Report:
     held: list[int] = field(default_factory=list)  # stored, for a person first
     hold_reasons: dict[int, str] = field(default_factory=dict)  # by claim id
     rejected: list[str] = field(default_factory=list)  # reasons, file order
-    acknowledgment: Path | None = None
+    acknowledgment: Path | None = None  # None when no 999 could be written
+    # When the same bytes were read before: when the first copy came in
+    # (``file_id`` is then that copy's id, and nothing new was stored).
+    first_received: datetime | None = None
 
 
 def _key(*parts: object) -> str:
@@ -109,7 +112,8 @@ def intake_837(ledger: Ledger, path: Path, outbox: Path) -> Intake837Report:
     """
     content = path.read_bytes()
     text = content.decode("utf-8", errors="replace")
-    file_id, _ = ledger.store_inbound_file(path.name, "837", content)
+    file_id, repeat = ledger.store_inbound_file(path.name, "837", content)
+    first_received = ledger.inbound_file(file_id).received_at if repeat else None
     numbers = ledger.allocate_control_numbers()
     envelope = x12.Envelope(
         sender_id=RECEIVER_ID,
@@ -124,8 +128,10 @@ def intake_837(ledger: Ledger, path: Path, outbox: Path) -> Intake837Report:
         answer, read = x12.acknowledge(text, envelope)
     except x12.X12Error as err:
         _quarantine(ledger, file_id, path.name, str(err))
-        return Intake837Report(file_id=file_id, rejected=[str(err)])
-    report = Intake837Report(file_id=file_id)
+        return Intake837Report(
+            file_id=file_id, rejected=[str(err)], first_received=first_received
+        )
+    report = Intake837Report(file_id=file_id, first_received=first_received)
     mismatches = {m.patient_control_number: m for m in charge_mismatches(text)}
     for claim in read.items:
         claim_id = store_claim(ledger, claim)

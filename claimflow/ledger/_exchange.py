@@ -248,6 +248,17 @@ class ExchangeMixin(LedgerBase):
 
         return self._tx(work)
 
+    def inbound_file(self, file_id: int) -> InboundFileInfo:
+        """Return an inbound file as listed for people (when and how received)."""
+
+        def work(session: Session) -> InboundFileInfo:
+            row = session.get(InboundFileRow, file_id)
+            if row is None:
+                raise NotFoundError(f"no inbound file {file_id}")
+            return _file_info(row)
+
+        return self._tx(work)
+
     def quarantine_file(self, file_id: int, reason: str) -> None:
         """Set a file aside with the reason it could not be processed."""
 

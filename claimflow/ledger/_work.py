@@ -118,3 +118,24 @@ class WorkMixin(LedgerBase):
             return [_item(row) for row in rows]
 
         return self._tx(work)
+
+    def work_items(
+        self, queue: str | None = None, include_resolved: bool = False
+    ) -> list[WorkItem]:
+        """Return work items oldest first: open ones, or all with ``include_resolved``.
+
+        Args:
+            queue: Only this queue's items (e.g. ``"Billing-Corrections"``).
+            include_resolved: Resolved items too, with their resolution.
+        """
+
+        def work(session: Session) -> list[WorkItem]:
+            statement = select(WorkItemRow)
+            if not include_resolved:
+                statement = statement.where(WorkItemRow.status == "open")
+            if queue is not None:
+                statement = statement.where(WorkItemRow.queue == queue)
+            rows = session.exec(statement.order_by(WorkItemRow.id)).all()
+            return [_item(row) for row in rows]
+
+        return self._tx(work)

@@ -49,7 +49,8 @@ def show_command(path: str) -> int:
         path: The X12 file.
 
     Returns:
-        0, or 2 when the file cannot be split into segments.
+        0, 1 when an envelope is not closed (the findings follow the view),
+        or 2 when the file cannot be split into segments.
     """
     try:
         segments = tokenize(_read(path), lenient=True)
@@ -62,7 +63,51 @@ def show_command(path: str) -> int:
         text = segment.delimiters.element.join([segment.id, *segment.elements])
         marker = f"  <- {segment.error}" if segment.error else ""
         print(f"{segment.number:>6} {'  ' * depth}{text}{marker}")
-    return 0
+    findings = envelope_findings(segments)
+    if findings:
+        print(f"{path}: {len(findings)} structural finding(s)")
+        for finding in findings:
+            print(f"  {finding}")
+    return 1 if findings else 0
+
+
+_CLOSES = {"IEA": "ISA", "GE": "GS", "SE": "ST"}
+
+
+def envelope_findings(segments: list[Segment]) -> list[str]:
+    """Envelopes opened and never closed, or closed without being opened.
+
+    A truncated file (cut off in transfer, or by an editor) still splits into
+    segments; this names what is missing so that the view is not mistaken for
+    a whole file.
+    """
+    findings: list[str] = []
+    open_: dict[str, Segment] = {}
+    for segment in segments:
+        sid = segment.id
+        if sid in _CLOSES.values():
+            if sid in open_:
+                findings.append(_unclosed(open_[sid]))
+            open_[sid] = segment
+        elif sid in _CLOSES:
+            opener = _CLOSES[sid]
+            if open_.pop(opener, None) is None:
+                findings.append(
+                    f"segment {segment.number} {sid}: closes a {opener} that "
+                    "was not opened"
+                )
+    for sid in ("ST", "GS", "ISA"):
+        if sid in open_:
+            findings.append(_unclosed(open_[sid]))
+    return findings
+
+
+def _unclosed(segment: Segment) -> str:
+    closer = {v: k for k, v in _CLOSES.items()}[segment.id]
+    return (
+        f"segment {segment.number} {segment.id}: has no {closer} "
+        "(the file ends, or the next envelope starts, before it is closed)"
+    )
 
 
 class _Indent:
