@@ -30,6 +30,7 @@ from temporalio.common import (
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
+    from claimflow.eligibility import reject_reason
     from claimflow.messages import (
         AcknowledgmentSignal,
         Balances,
@@ -441,14 +442,11 @@ class ClaimWorkflow:
             if result.active:
                 self._note("Coverage active on the date of service")
                 return
-            reason = result.message or f"AAA {result.rejection_code}"
-            await self._set_status(
-                ClaimStatus.ELIGIBILITY_HOLD,
-                f"Coverage not active on {result.service_date}: {reason}",
-            )
+            title, reason = _eligibility_hold_text(result)
+            await self._set_status(ClaimStatus.ELIGIBILITY_HOLD, reason)
             item = await self._open_work_item(
                 ELIGIBILITY_QUEUE,
-                "Coverage not active on the date of service",
+                title,
                 reason,
                 None,
                 f"eligibility-{self.coverage_updates}",
@@ -1461,6 +1459,26 @@ class ClaimWorkflow:
             summary=f"Status {status.value}",
             **LEDGER,
         )
+
+
+def _eligibility_hold_text(result: EligibilityResult) -> tuple[str, str]:
+    """The eligibility hold's work item title and reason, as the 271 said it.
+
+    An AAA rejection means the payer could not answer the inquiry (an unknown
+    member ID, a name that does not match, the payer being down), which is not
+    coverage found inactive: the title says which, in words, with the code.
+    """
+    said = f"; the payer says: {result.message}" if result.message else ""
+    if result.rejection_code:
+        why = reject_reason(result.rejection_code)
+        return (
+            f"Eligibility inquiry rejected: {why}",
+            f"The 271 for {result.service_date} rejected the inquiry: {why}{said}",
+        )
+    return (
+        "Coverage not active on the date of service",
+        f"Coverage not active on {result.service_date}{said}",
+    )
 
 
 def initial_search_attributes(inp: ClaimInput) -> TypedSearchAttributes:

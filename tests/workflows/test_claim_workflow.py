@@ -406,6 +406,36 @@ async def test_inactive_coverage_holds_until_coverage_is_updated(harness: Harnes
     assert harness.ledger.claim_balance(claim_id).paid == Decimal("67.50")
 
 
+async def test_a_rejected_inquiry_holds_with_the_271s_reason_in_words(
+    harness: Harness,
+):
+    served = await recent(harness.env)
+    claim = make_claim(payer_id="MEDICAID", service_date=served)
+    # The payer knows another member only: its 271 answers AAA*N**72*C.
+    stranger = make_claim(
+        payer_id="MEDICAID", member_id="SYN999999", service_date=served
+    )
+    harness.roster(stranger)
+    claim_id, handle = await harness.start(claim)
+
+    view = await harness.until(
+        handle, status_is(ClaimStatus.ELIGIBILITY_HOLD), pump=False
+    )
+
+    [item] = view.work_items
+    assert (item.queue, item.title) == (
+        "Eligibility",
+        "Eligibility inquiry rejected: invalid or missing member ID (AAA 72)",
+    )
+    reason = harness.ledger.status_info(claim_id).reason
+    assert reason.startswith(
+        f"The 271 for {served} rejected the inquiry: "
+        "invalid or missing member ID (AAA 72)"
+    )
+    assert "not active" not in reason
+    assert view.waiting_for.startswith("Waiting for coverage_updated")
+
+
 async def test_scrub_error_holds_until_the_claim_is_corrected(harness: Harness):
     # M54.5 stopped being a billable ICD-10-CM code (it has children since 2021).
     claim = make_claim(
