@@ -335,3 +335,72 @@ def test_sigterm_stops_the_dev_server_the_server_command_started(tmp_path):
             server.wait()
         if temporal is not None and Path(f"/proc/{temporal}").exists():
             os.kill(temporal, signal.SIGKILL)  # left behind: do not leak it
+
+
+def test_demo_help_describes_every_port_and_the_settle_timeout(capsys):
+    with pytest.raises(SystemExit) as shown:
+        main(["demo", "--help"])
+    assert shown.value.code == 0
+    words = " ".join(capsys.readouterr().out.split())
+    assert (
+        "--temporal-port TEMPORAL_PORT port of the embedded Temporal dev server "
+        "on 127.0.0.1 (default 7233)"
+    ) in words
+    assert "--ui-port UI_PORT port of the Temporal Web UI (default 8233)" in words
+    assert (
+        "--simulator-port SIMULATOR_PORT port of the payer simulator the claims "
+        "are sent to (default 8765)"
+    ) in words
+    assert (
+        "--settle-timeout SETTLE_TIMEOUT seconds to wait for every claim to close "
+        "or wait for a person before the summary (default 600)"
+    ) in words
+
+
+def test_work_list_and_quarantine_list_read_the_ledger(ledger, tmp_path, capsys):
+    claim_id = store_claim(ledger, make_claim(service_date=date(2026, 11, 2)), "w")
+    coding = ledger.create_work_item(
+        claim_id, "Coding", "Review coding", "CO-97", date(2026, 12, 11), "coding-1"
+    )
+    fix = ledger.create_work_item(
+        claim_id,
+        "Billing-Corrections",
+        "Correct the claim",
+        "CO-16",
+        date(2026, 12, 9),
+        "fix-1",
+    )
+    empty = tmp_path / "empty.837"
+    empty.write_bytes(b"")
+    assert main(["intake", "837", str(empty)]) == 1
+    capsys.readouterr()
+
+    assert main(["work", "list"]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "3 open work items",
+        "   id  queue                       claim  due         title",
+        f"{coding:>5}  Coding                     {claim_id:>6}  2026-12-11  "
+        "Review coding",
+        f"{fix:>5}  Billing-Corrections        {claim_id:>6}  2026-12-09  "
+        "Correct the claim",
+        f"{fix + 1:>5}  EDI-Support                     -  -           "
+        "837 empty.837 quarantined",
+    ]
+    ledger.resolve_work_item(coding, "done", "recoded 99213")
+    assert main(["work", "list", "--queue", "Coding"]) == 0
+    assert capsys.readouterr().out == "0 open work items in queue Coding\n"
+    assert main(["work", "list", "--queue", "Coding", "--all"]) == 0
+    assert capsys.readouterr().out.splitlines()[1:] == [
+        "   id  queue                       claim  due        status     title",
+        f"{coding:>5}  Coding                     {claim_id:>6}  2026-12-11 "
+        "resolved   Review coding",
+    ]
+
+    assert main(["quarantine", "list"]) == 0
+    [file_id] = [f.file_id for f in ledger.list_quarantine()]
+    received = ledger.inbound_file(file_id).received_at.date().isoformat()
+    assert capsys.readouterr().out.splitlines() == [
+        "1 quarantined file(s) or transaction(s)",
+        f"{file_id:>5}  {received}  837           empty.837",
+        "       reason: empty input; expected an ISA segment",
+    ]
