@@ -16,6 +16,7 @@ from decimal import Decimal
 
 import pytest
 from report_ledger import NPI_B, _adj, _claim, _pay
+from test_report_figures import _denials
 
 from claimflow.ledger import Ledger
 from claimflow.ledger.testing import database_params, scratch_database
@@ -74,16 +75,7 @@ def test_denied_line_counts_as_a_denial_of_its_procedure(partly_denied):
 
     report = build_report(ledger, date(2026, 7, 31))
 
-    assert [
-        (
-            r.key,
-            r.adjudicated,
-            r.denied,
-            r.rate,
-            [(x.code, x.count, x.amount) for x in r.top_reasons],
-        )
-        for r in report.denials_by_procedure
-    ] == [
+    assert _denials(report.denials_by_procedure) == [
         ("80053", 1, 1, D("100.0"), [("CO-97", 1, D("100.00"))]),
         ("99213", 1, 0, D("0.0"), []),
     ]
