@@ -20,7 +20,8 @@ DENIED = "4"
 
 # How each journal entry kind counts. "pr_assessed" is a memo of what the payer
 # said the patient owes; it counts once "transfer_to_patient" moves it.
-# "denial" is a memo of a denial's adjustments: the charge stays owed.
+# "denial" is a memo of the adjustments of a denied claim, or of a denied line
+# of a claim otherwise paid (see claimflow.ledger._memo): the charge stays owed.
 # "provider_adjustment", "forward_balance" and "plb_suspense" are on the
 # provider, not a claim. "credit_applied" moves a patient's unapplied credit
 # onto a claim's patient balance: the money was counted as "patient_payment".
