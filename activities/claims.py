@@ -21,6 +21,7 @@ from claimflow.clearinghouse.base import (
     SubmissionOutcomeUnknown,
     SubmissionReceipt,
     SubmissionRejected,
+    UnsupportedTransaction,
 )
 from claimflow.ledger import ClaimBalance, Ledger, RemittanceHeldError
 from claimflow.ledger.rules import PRIOR_PAYER_CARC
@@ -216,7 +217,15 @@ class ClaimActivities:
             inquiry,
             envelope_for(numbers.interchange, numbers.group, numbers.transaction),
         )
-        response = self.clearinghouse.eligibility(request)
+        try:
+            response = self.clearinghouse.eligibility(request)
+        except UnsupportedTransaction as err:
+            # Asking again will not give the mailbox a real-time channel.
+            raise ApplicationError(
+                f"claim {claim_id}: eligibility not checked: {err}",
+                type="UnsupportedTransaction",
+                non_retryable=True,
+            ) from err
         results = x12.parse_271(response)
         if not results:
             raise ApplicationError(

@@ -355,15 +355,36 @@ def values_of(conds: list[Cond | None], env: Env) -> list[ConditionTrace]:
     ]
 
 
+# Said before a requirement's own message when no 271 was had to judge it by.
+NOT_CHECKED = "Eligibility not checked (no real-time 271 from the clearinghouse): "
+
+
+def _reads_eligibility(req: Requirement) -> bool:
+    """Whether the requirement reads what the 271 said (the ``coverage.*`` fields)."""
+    return any(path.startswith("coverage.") for path in req.cond.paths)
+
+
 def requirement_finding(req: Requirement, env: Env, source: str) -> Finding | None:
-    """A finding when an eligibility requirement does not hold, else ``None``."""
+    """A finding when an eligibility requirement does not hold, else ``None``.
+
+    Without an eligibility answer at all (a mailbox clearinghouse has no
+    real-time 270/271) a requirement on the 271's facts (``coverage.*``)
+    cannot be judged: it is not known to fail, so it is a warning a person
+    sees, never an error that holds the claim on a fact nobody could check.
+    A requirement on the claim's own data (``member.id``) is judged as ever.
+    """
     if req.cond.fn(env):
         return None
     trace = [ConditionTrace(text=req.cond.text, value=False)]
+    severity, message = Severity(req.severity), render(req.message, env)
+    if env.eligibility is None and _reads_eligibility(req):
+        message = NOT_CHECKED + message
+        if severity == Severity.ERROR:
+            severity = Severity.WARNING
     return Finding(
         edit_id=req.id,
-        severity=Severity(req.severity),
-        message=render(req.message, env),
+        severity=severity,
+        message=message,
         source=source,
         trace=trace + values_of([req.cond], env),
     )

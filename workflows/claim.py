@@ -139,6 +139,12 @@ CREDIT_PATCH = "patient-credit-settles"
 # The patch that, after billing the patient, tells the patient's other claims that
 # credit from this claim's overpayment (a reversal lowered a paid share) paid them.
 OVERPAYMENT_PATCH = "overpayment-credit-settles"
+# The patch that lets a claim go on without a real-time 271 when the
+# clearinghouse has no channel for one (a mailbox): the scrub then judges it
+# with eligibility unknown.
+NO_REALTIME_ELIGIBILITY_PATCH = "eligibility-without-realtime-271"
+# What the activity's failure is called when the clearinghouse cannot answer a 270.
+NO_REALTIME = "UnsupportedTransaction"
 
 # How long a claim waits for its batch to report before a person is told.
 BATCH_PATIENCE = timedelta(days=1)
@@ -430,13 +436,28 @@ class ClaimWorkflow:
 
     async def _eligibility(self) -> None:
         while True:
-            result = await workflow.execute_activity(
-                "check_eligibility",
-                self.claim_id,
-                result_type=EligibilityResult,
-                summary="270/271 eligibility check",
-                **CLEARINGHOUSE,
-            )
+            try:
+                result = await workflow.execute_activity(
+                    "check_eligibility",
+                    self.claim_id,
+                    result_type=EligibilityResult,
+                    summary="270/271 eligibility check",
+                    **CLEARINGHOUSE,
+                )
+            except ActivityError as err:
+                # A mailbox clearinghouse has no real-time 270/271: the claim
+                # goes on with eligibility unknown, and the scrub's eligibility
+                # requirements become warnings a person sees (dsl.scrub).
+                if not _no_realtime(err) or not workflow.patched(
+                    NO_REALTIME_ELIGIBILITY_PATCH
+                ):
+                    raise
+                self.eligibility = None
+                self._note(
+                    "Eligibility not checked: the clearinghouse has no "
+                    "real-time 270/271"
+                )
+                return
             self.eligibility = result
             self.eligibility_checked_on = workflow.now().date()
             if result.active:
@@ -1459,6 +1480,12 @@ class ClaimWorkflow:
             summary=f"Status {status.value}",
             **LEDGER,
         )
+
+
+def _no_realtime(err: ActivityError) -> bool:
+    """Whether the activity failed because the clearinghouse has no 270/271."""
+    cause = err.cause
+    return isinstance(cause, ApplicationError) and cause.type == NO_REALTIME
 
 
 def _eligibility_hold_text(result: EligibilityResult) -> tuple[str, str]:

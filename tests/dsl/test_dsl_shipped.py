@@ -201,3 +201,25 @@ def test_report_of_a_broken_folder_is_not_ok(tmp_path):
         "basics.DUP-01 or an edit ID such as ELIG-01.\n"
         "0 passed, 0 failed"
     )
+
+
+def test_without_an_eligibility_answer_only_the_271s_facts_become_warnings(registry):
+    # A mailbox clearinghouse has no real-time 271: eligibility is unknown.
+    ruleset = registry.select("MEDICAID", date(2026, 3, 9))
+    spec = {
+        "lines": [{"number": 1, "procedure": "99213"}],
+        "coverage": {"checked": None},
+        "member_id": "",
+    }
+    inp = build_claim(spec, "MEDICAID", date(2026, 3, 9))
+    assert inp.eligibility is None
+
+    found = {f.edit_id: (f.severity, f.message) for f in ruleset.scrub(inp)}
+
+    assert found["ELIG-01"] == (
+        Severity.WARNING,
+        "Eligibility not checked (no real-time 271 from the clearinghouse): "
+        "Medicaid eligibility is not active on the date of service",
+    )
+    # The member ID is the claim's own data: still an error.
+    assert found["ELIG-03"] == (Severity.ERROR, "The Medicaid recipient ID is missing")

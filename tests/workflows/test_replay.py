@@ -10,7 +10,9 @@ secondary claims (``v2-coinsurance-patient-paid`` bills the patient without the
 the secondary payer and that secondary claim; ``v4-*`` are a patient payment whose
 credit paid off another claim (``patient-credit-settles``) and that other claim;
 ``v5-*`` the same after ``overpayment-credit-settles`` (billing the patient also
-tells the claims an overpayment's credit paid). A change to running code goes
+tells the claims an overpayment's credit paid); ``v6-*`` a claim sent through a
+mailbox clearinghouse, which has no real-time 271
+(``eligibility-without-realtime-271``). A change to running code goes
 behind a new ``workflow.patched`` and adds a new version.
 """
 
@@ -44,6 +46,7 @@ def test_the_corpus_covers_the_main_claim_paths():
         "v4-patient-paid-credit-to-another",
         "v5-patient-balance-settled-by-credit",
         "v5-patient-paid-credit-to-another",
+        "v6-mailbox-no-realtime-eligibility",
     ]
 
 
