@@ -15,6 +15,12 @@ person is exactly a line whose charge stays owed.
 A reversal (CLP02 22) follows the CLP it takes back: an adjustment of the
 reversal is a memo when the same line's adjustment with the same group and
 reason posted as one, so memo and adjustments are each taken back in kind.
+
+Entries posted before denied lines were memos (a denied line's CO posted as
+an ``adjustment``) are left as they were: the journal is never rewritten, and
+re-opening those charges would leave balances on claims whose workflows have
+ended with no person asked to decide. Their reversals take them back as they
+posted, since a reversal follows the entries of the CLP it undoes.
 """
 
 from __future__ import annotations

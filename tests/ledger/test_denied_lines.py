@@ -196,3 +196,27 @@ def test_unpaid_line_of_only_patient_share_is_billed_not_memo(ledger, new_claim)
         D("100.00"),
         0,
     )
+
+
+def test_reversal_of_a_line_posted_before_memos_takes_back_the_adjustment(
+    ledger, new_claim
+):
+    claim_id = new_claim(["200.00", "100.00"])
+    pcn = f"C{claim_id}V1"
+    _post(ledger, _partly_denied(pcn), trace="TRN-DL5")
+    # As a ledger posted it before denied lines were memos: CO-97 adjusted.
+    with Session(ledger.engine) as session:
+        memo = session.exec(
+            select(LedgerEntryRow).where(
+                LedgerEntryRow.claim_id == claim_id, LedgerEntryRow.kind == "denial"
+            )
+        ).one()
+        memo.kind = "adjustment"
+        session.add(memo)
+        session.commit()
+    assert balance_of(ledger, claim_id)[2:] == (D("150.00"), 0, 0)
+
+    (undo,) = _post(ledger, _partly_denied(pcn, "22", "-"), trace="TRN-DL5R")
+
+    assert (undo.adjusted, undo.denied_amount) == (D("-150.00"), D("0.00"))
+    assert balance_of(ledger, claim_id) == (D("300.00"), 0, 0, 0, D("300.00"))
