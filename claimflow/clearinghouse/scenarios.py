@@ -6,6 +6,8 @@ A scenario overrides the seeded denial mix for one claim version:
 | --- | --- |
 | ``pay`` | paid under the payer's profile, no denial |
 | ``deny:<group>:<carc>`` | every line denied with that adjustment (CLP02 4) |
+| ``deny_line:<n>:<group>:<carc>`` | line ``n`` (from 1) denied with that adjustment, the
+  others paid under the payer's profile (CLP02 1 on a claim of more lines) |
 | ``reject_277ca`` | 999 accepted, 277CA rejects the claim (A7:21), no 835 |
 | ``no_response`` | 999 and 277CA sent, never an 835 |
 | ``no_ack`` | nothing at all about this claim |
@@ -22,6 +24,7 @@ from claimflow.clearinghouse.adjudication import PAY, Decision
 from claimflow.models import money
 
 _DENY = re.compile(r"^deny:(CO|OA|PI|PR):([A-Z0-9]{1,5})$")
+_DENY_LINE = re.compile(r"^deny_line:([1-9]\d*):(CO|OA|PI|PR):([A-Z0-9]{1,5})$")
 _SHARE = re.compile(r"^partial_pr:(\d+(?:\.\d{1,2})?)$")
 _PLAIN = frozenset({"pay", "reject_277ca", "no_response", "no_ack"})
 
@@ -64,6 +67,11 @@ def parse_scenario(behaviour: str) -> Scenario:
     if denied:
         group, carc = denied.groups()
         return Scenario(text, Decision("deny_claim", group, carc))
+    line = _DENY_LINE.match(text)
+    if line:
+        number, group, carc = line.groups()
+        decision = Decision("deny_line", group, carc, line_index=int(number) - 1)
+        return Scenario(text, decision)
     share = _SHARE.match(text)
     if share:
         amount = money(share.group(1))

@@ -168,6 +168,7 @@ def test_same_claim_same_remit_every_time(make_claim):
         pytest.param("pay", "1", D("57.60"), D("0.00"), id="pay-overrides-co16"),
         pytest.param("deny:CO:29", "4", D("0.00"), D("0.00"), id="timely-filing"),
         pytest.param("partial_pr:30.00", "1", D("27.60"), D("30.00"), id="partial"),
+        pytest.param("deny_line:2:CO:97", "1", D("45.00"), D("0.00"), id="line-2"),
     ],
 )
 def test_scenario_decisions(make_claim, behaviour, status, paid, patient):
@@ -183,6 +184,17 @@ def test_scenario_decisions(make_claim, behaviour, status, paid, patient):
     )
     if behaviour == "deny:CO:29":
         assert cas(remit.lines[0]) == [("CO", "29", D("100.00"))]
+    if behaviour.startswith("deny_line"):
+        assert cas(remit.lines[0]) == [("CO", "45", D("55.00"))]
+        assert (remit.lines[1].paid, cas(remit.lines[1])) == (
+            D("0.00"),
+            [("CO", "97", D("28.00"))],
+        )
+
+
+def test_a_line_scenario_needs_a_line_number_from_one():
+    with pytest.raises(ValueError, match="deny_line:0:CO:97"):
+        parse_scenario("deny_line:0:CO:97")
 
 
 def test_partial_pr_is_capped_by_what_each_line_allows(make_claim):
