@@ -9,8 +9,10 @@ reason). Contractual adjustments of paid lines (CO-45 and the like) close
 their part of the charge as ``adjustment`` entries.
 
 A line is denied as ``RemitLine.is_denied`` says, the definition the denial
-routing (``remit.denied_lines``) uses, so a line the claim's flow sends to a
-person is exactly a line whose charge stays owed.
+routing (``remit.denied_lines``) uses: the lines that send a claim's flow to
+its denial table are the lines whose payer adjustments stay owed. (An unpaid
+line with only PR counts there too; it has no payer adjustment to hold, and
+its PR goes to the patient as on any line.)
 
 A reversal (CLP02 22) follows the CLP it takes back: an adjustment of the
 reversal is a memo when the same line's adjustment with the same group and
