@@ -6,7 +6,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import build_claim, interchange
+from clearinghouse_helpers import build_claim, interchange
 
 from claimflow.clearinghouse import (
     ClearinghouseUnavailable,

@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import httpx
 import pytest
-from conftest import (
+from clearinghouse_helpers import (
     ROSTER,
     build_claim,
     eligibility_inquiry,

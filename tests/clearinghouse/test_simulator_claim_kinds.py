@@ -13,7 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from conftest import ROSTER, build_claim, envelope
+from clearinghouse_helpers import ROSTER, build_claim, envelope
 
 from claimflow.clearinghouse.adjudication import adjudicate, claim_seed
 from claimflow.clearinghouse.coordination import adjudicate_secondary

@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import (
+from clearinghouse_helpers import (
     ROSTER,
     build_claim,
     eligibility_inquiry,
