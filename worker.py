@@ -69,7 +69,7 @@ def build_worker(
 ) -> Worker:
     """A worker serving every claimflow workflow and activity on one task queue."""
     claims = ClaimActivities(ledger, clearinghouse, rules)
-    inbox = InboxActivities(ledger, clearinghouse)
+    inbox = InboxActivities(ledger, clearinghouse, client)
     batches = BatchActivities(
         ledger, clearinghouse, client, task_queue, batch_window_seconds
     )

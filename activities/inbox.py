@@ -9,10 +9,13 @@ transaction IDs, which the claim workflows recognise and ignore.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 
 from temporalio import activity
+from temporalio.client import Client
 from temporalio.exceptions import ApplicationError
+from temporalio.service import RPCError, RPCStatusCode
 
 from claimflow import x12
 from claimflow.clearinghouse.base import Clearinghouse
@@ -37,14 +40,22 @@ def claim_workflow_id(claim_id: int) -> str:
 class InboxActivities:
     """Reads the clearinghouse inbox into the ledger and into claim messages."""
 
-    def __init__(self, ledger: Ledger, clearinghouse: Clearinghouse) -> None:
+    def __init__(
+        self,
+        ledger: Ledger,
+        clearinghouse: Clearinghouse,
+        client: Client | None = None,
+    ) -> None:
         self.ledger = ledger
         self.clearinghouse = clearinghouse
+        # Signals the claims from ``read_and_deliver_inbound_file``.
+        self.client = client
 
     def all(self) -> list:
         return [
             self.list_inbox,
             self.read_inbound_file,
+            self.read_and_deliver_inbound_file,
             self.acknowledge_inbound_file,
             self.undeliverable,
             self.release_remittance,
@@ -111,6 +122,41 @@ class InboxActivities:
             duplicate=duplicate,
             messages=messages,
         )
+
+    @activity.defn(name="read_and_deliver_inbound_file")
+    async def read_and_deliver_inbound_file(self, name: str) -> FileOutcome:
+        """Read one inbound file as ``read_inbound_file`` does, then tell its claims.
+
+        The signals go from here rather than from the inbox workflow: an 835 for
+        hundreds of claims is hundreds of signals, and sending them from the
+        workflow put them all in one of its tasks and in its history, which a busy
+        worker could not finish in time. A retry reads the file again (the ledger
+        knows it) and signals again; the claims ignore what they have seen.
+        """
+        if self.client is None:
+            raise ApplicationError(
+                "the inbox activities were built without a Temporal client",
+                type="NoClient",
+                non_retryable=True,
+            )
+        outcome = await asyncio.to_thread(self.read_inbound_file, name)
+        for number, message in enumerate(outcome.messages, 1):
+            await self._signal(message)
+            activity.heartbeat(number)
+        return outcome.model_copy(
+            update={"messages": [], "delivered": len(outcome.messages)}
+        )
+
+    async def _signal(self, message: ClaimMessage) -> None:
+        handle = self.client.get_workflow_handle(message.workflow_id)
+        signal, payload = message.as_signal()
+        try:
+            await handle.signal(signal, payload)
+        except RPCError as err:
+            if err.status != RPCStatusCode.NOT_FOUND:
+                raise
+            # The claim's workflow has ended (or never ran): post and tell a person.
+            await asyncio.to_thread(self.undeliverable, message, str(err))
 
     def _quarantine(
         self, name: str, kind: str, file_id: int, duplicate: bool, reason: str

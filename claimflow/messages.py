@@ -383,6 +383,12 @@ class ClaimMessage(Message):
     acknowledgment: AcknowledgmentSignal | None = None
     remittance: RemittanceSignal | None = None
 
+    def as_signal(self) -> tuple[str, Message]:
+        """The claim workflow's signal name and the message to send with it."""
+        if self.acknowledgment is not None:
+            return "acknowledgment", self.acknowledgment
+        return "remittance", self.remittance
+
 
 class FileOutcome(Message):
     name: str
@@ -391,6 +397,9 @@ class FileOutcome(Message):
     duplicate: bool
     messages: list[ClaimMessage]
     problem: str | None = None
+    # Messages already signalled to their claims by the activity that read the
+    # file (``messages`` is then empty).
+    delivered: int = 0
 
 
 class InboxInput(Message):

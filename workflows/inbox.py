@@ -4,7 +4,9 @@ One long-running workflow per clearinghouse. Each poll lists the inbox, stores a
 every file in an activity (999, 277CA and 835), signals the claim workflows the file
 concerns, and only then acknowledges the file at the clearinghouse: a crash in between
 reads the file again, and the claims ignore the repeated messages by transaction ID.
-It continues as new after a bounded number of polls so its history stays small.
+It continues as new after a bounded number of polls so its history stays small, and
+the signals to the claims go from the activity that read the file, not from the
+workflow, so a file of hundreds of claims is one activity, not hundreds of events.
 
 An 835 whose own figures do not balance is held in the ledger and tells no claim. Ops
 staff release it with the ``release_remittance`` update (from the Web UI, or
@@ -30,6 +32,11 @@ with workflow.unsafe.imports_passed_through():
         RemittanceReleased,
     )
 
+# Reading a file and signalling its claims happen in one activity (see
+# activities.inbox.read_and_deliver_inbound_file); before this patch the workflow
+# sent the signals itself.
+DELIVERY_PATCH = "inbox-delivers-in-activity"
+
 ACTIVITY = dict(
     start_to_close_timeout=timedelta(minutes=5),
     retry_policy=RetryPolicy(
@@ -51,21 +58,40 @@ class InboxWorkflow:
             )
             # Files are read side by side; a claim copes with its 999, 277CA and
             # 835 arriving in any order.
-            outcomes = await asyncio.gather(
-                *(
-                    workflow.execute_activity(
-                        "read_inbound_file",
-                        name,
-                        result_type=FileOutcome,
-                        summary=f"Read {name}",
-                        **ACTIVITY,
+            if workflow.patched(DELIVERY_PATCH):
+                await asyncio.gather(
+                    *(
+                        workflow.execute_activity(
+                            "read_and_deliver_inbound_file",
+                            name,
+                            result_type=FileOutcome,
+                            summary=f"Read {name} and tell its claims",
+                            heartbeat_timeout=timedelta(minutes=1),
+                            **ACTIVITY,
+                        )
+                        for name in names
                     )
-                    for name in names
                 )
-            )
-            await asyncio.gather(
-                *(self._deliver(m) for outcome in outcomes for m in outcome.messages)
-            )
+            else:
+                outcomes = await asyncio.gather(
+                    *(
+                        workflow.execute_activity(
+                            "read_inbound_file",
+                            name,
+                            result_type=FileOutcome,
+                            summary=f"Read {name}",
+                            **ACTIVITY,
+                        )
+                        for name in names
+                    )
+                )
+                await asyncio.gather(
+                    *(
+                        self._deliver(m)
+                        for outcome in outcomes
+                        for m in outcome.messages
+                    )
+                )
             await asyncio.gather(
                 *(
                     workflow.execute_activity(
@@ -108,10 +134,7 @@ class InboxWorkflow:
 
     async def _deliver(self, message: ClaimMessage) -> None:
         handle = workflow.get_external_workflow_handle(message.workflow_id)
-        if message.acknowledgment is not None:
-            signal, payload = "acknowledgment", message.acknowledgment
-        else:
-            signal, payload = "remittance", message.remittance
+        signal, payload = message.as_signal()
         try:
             await handle.signal(signal, payload)
         except Exception as err:  # the claim's workflow has ended or never existed

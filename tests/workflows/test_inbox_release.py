@@ -69,11 +69,12 @@ class Stack:
             target, data_converter=data_converter(self.home)
         )
         mailbox = MailboxClearinghouse(self.home / "outbox", self.home / "inbox")
+        self.mailbox = mailbox
         self.worker = Worker(
             self.client,
             task_queue=self.task_queue,
             workflows=[InboxWorkflow, ClaimStandIn],
-            activities=InboxActivities(self.ledger, mailbox).all(),
+            activities=InboxActivities(self.ledger, mailbox, self.client).all(),
             activity_executor=self.executor,
         )
         await self.worker.__aenter__()
@@ -249,3 +250,78 @@ async def test_cli_lists_shows_and_releases(stack: Stack, monkeypatch, capsys):
     assert [s.paid for s in await stack.claim.result()] == [D("90.00")]
     assert main(["remittance", "list"]) == 0
     assert capsys.readouterr().out == "0 held 835s\n"
+
+
+async def test_a_polled_835_is_read_and_its_claims_told_by_one_activity(stack: Stack):
+    from datetime import datetime
+
+    from claimflow.x12 import Envelope, build_835
+
+    paid, unpaid = f"C{stack.paid}V1", f"C{stack.unpaid}V1"
+    claims = [
+        clp(number, "1", "100.00", paid_amount, [], [adj("CO-45", adjusted)])
+        for number, paid_amount, adjusted in (
+            (paid, "80.00", "20.00"),
+            (unpaid, "60.00", "40.00"),
+        )
+    ]
+    era = remittance(
+        *(c.model_copy(update={"filing_indicator": "ZZ"}) for c in claims),
+        trace="EFT-POLLED",
+    ).model_copy(
+        update={
+            "payment_date": datetime(2026, 3, 20).date(),
+            "payer_id": "BCBS1",
+            "payee_npi": "1234567893",
+            "payee_name": "Synthetic Family Practice",
+            "payment_method": "ACH",
+        }
+    )
+    envelope = Envelope(
+        sender_id="PAYERSIM",
+        receiver_id="CLAIMFLOW",
+        interchange_control_number=501,
+        group_control_number=51,
+        transaction_control_number="0001",
+        created=datetime(2026, 3, 20, 8, 0),
+    )
+    (stack.mailbox.inbox / "era-polled.835").write_text(build_835(era, envelope))
+
+    # The inbox sleeps an hour of server time between polls; waiting for the
+    # stand-in's result lets the test server skip to the next poll.
+    [signal] = await asyncio.wait_for(stack.claim.result(), 120)
+    assert (signal.status_code, signal.paid) == ("1", D("80.00"))
+
+    history = await stack.inbox.fetch_history()
+    scheduled = [
+        e.activity_task_scheduled_event_attributes.activity_type.name
+        for e in history.events
+        if e.HasField("activity_task_scheduled_event_attributes")
+    ]
+    assert "read_and_deliver_inbound_file" in scheduled
+    assert "read_inbound_file" not in scheduled
+    signalled = [
+        e for e in history.events
+        if e.HasField("signal_external_workflow_execution_initiated_event_attributes")
+    ]
+    assert signalled == []
+
+    # The claim without a workflow was posted by the activity and a person told;
+    # the activity tells the claims in file order, so that one comes just after.
+    def told() -> list:
+        items = stack.ledger.open_work_items()
+        return [i for i in items if i.claim_id == stack.unpaid]
+
+    for _ in range(300):
+        if told():
+            break
+        await asyncio.sleep(0.1)
+    balance = stack.ledger.claim_balance(stack.unpaid)
+    assert (balance.paid, balance.adjusted, balance.outstanding) == (
+        D("60.00"),
+        D("40.00"),
+        D("0.00"),
+    )
+    [item] = told()
+    assert item.queue == "EDI-Support"
+    assert item.title.endswith("arrived for a claim whose workflow has ended")
