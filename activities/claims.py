@@ -10,6 +10,8 @@ by a business key, and a claim version is never transmitted twice.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 from temporalio import activity
@@ -117,6 +119,24 @@ def denial_codes(remit: RemitClaim) -> list[str]:
     return found
 
 
+@contextmanager
+def realtime_only(claim_id: int, outcome: str) -> Iterator[None]:
+    """A clearinghouse without a real-time channel fails the activity for good.
+
+    Asking a mailbox again will not give it a real-time 270/271 or 276/277, so
+    the failure is not retried; the workflow sees its type
+    (``UnsupportedTransaction``) and goes on without the answer.
+    """
+    try:
+        yield
+    except UnsupportedTransaction as err:
+        raise ApplicationError(
+            f"claim {claim_id}: {outcome}: {err}",
+            type="UnsupportedTransaction",
+            non_retryable=True,
+        ) from err
+
+
 def transmit(clearinghouse: Clearinghouse, text: str, key: str) -> SubmissionReceipt:
     """Send an interchange once under ``key``; failures as Temporal sees them.
 
@@ -217,15 +237,8 @@ class ClaimActivities:
             inquiry,
             envelope_for(numbers.interchange, numbers.group, numbers.transaction),
         )
-        try:
+        with realtime_only(claim_id, "eligibility not checked"):
             response = self.clearinghouse.eligibility(request)
-        except UnsupportedTransaction as err:
-            # Asking again will not give the mailbox a real-time channel.
-            raise ApplicationError(
-                f"claim {claim_id}: eligibility not checked: {err}",
-                type="UnsupportedTransaction",
-                non_retryable=True,
-            ) from err
         results = x12.parse_271(response)
         if not results:
             raise ApplicationError(
@@ -342,7 +355,9 @@ class ClaimActivities:
             receiver_name=CLEARINGHOUSE_NAME,
             receiver_id=CLEARINGHOUSE_ID,
         )
-        answer = x12.parse_277(self.clearinghouse.claim_status(inquiry))
+        with realtime_only(request.claim_id, "status inquiry not sent"):
+            response = self.clearinghouse.claim_status(inquiry)
+        answer = x12.parse_277(response)
         text = (
             "; ".join(" ".join(status.status_codes) for status in answer)
             or "no status returned"

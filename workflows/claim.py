@@ -143,8 +143,14 @@ OVERPAYMENT_PATCH = "overpayment-credit-settles"
 # clearinghouse has no channel for one (a mailbox): the scrub then judges it
 # with eligibility unknown.
 NO_REALTIME_ELIGIBILITY_PATCH = "eligibility-without-realtime-271"
-# What the activity's failure is called when the clearinghouse cannot answer a 270.
+# What the activity's failure is called when the clearinghouse cannot answer a
+# 270 or a 276 in real time.
 NO_REALTIME = "UnsupportedTransaction"
+# The patch that hands a 276 the clearinghouse cannot send (a mailbox has no
+# real-time 276/277) to a person, instead of retrying it without end.
+NO_REALTIME_STATUS_PATCH = "status-inquiry-without-realtime-277"
+# Where that person's work goes when the payer's flow escalates to no queue.
+STATUS_INQUIRY_QUEUE = "AR-Follow-up"
 
 # How long a claim waits for its batch to report before a person is told.
 BATCH_PATIENCE = timedelta(days=1)
@@ -207,6 +213,7 @@ class ClaimWorkflow:
         self.applied_decisions: set[int] = set()
         self.batch_outcomes: dict[int, EntryOutcome] = {}
         self.secondary: ClaimInput | None = None
+        self.inquiry_item: int | None = None
         self.lock = asyncio.Lock()
 
     # ------------------------------------------------------------------ run
@@ -939,16 +946,24 @@ class ClaimWorkflow:
             )
             return
         if do == "send":
-            await workflow.execute_activity(
-                "send_status_inquiry",
-                StatusInquiryRequest(
-                    claim_id=self.claim_id,
-                    version=self.submitted_version or self.version,
-                    reason=context,
-                ),
-                summary=f"276 status inquiry ({context})",
-                **CLEARINGHOUSE,
-            )
+            try:
+                await workflow.execute_activity(
+                    "send_status_inquiry",
+                    StatusInquiryRequest(
+                        claim_id=self.claim_id,
+                        version=self.submitted_version or self.version,
+                        reason=context,
+                    ),
+                    summary=f"276 status inquiry ({context})",
+                    **CLEARINGHOUSE,
+                )
+            except ActivityError as err:
+                if not _no_realtime(err) or not workflow.patched(
+                    NO_REALTIME_STATUS_PATCH
+                ):
+                    raise
+                await self._status_inquiry_by_hand(context)
+                return
             self._note(f"276 status inquiry sent ({context})")
             return
         if do == "goto":
@@ -974,6 +989,42 @@ class ClaimWorkflow:
             await self._apply_terminal(action)
         if do in TERMINAL_ACTIONS:
             raise _FlowEnd("final")
+
+    async def _status_inquiry_by_hand(self, context: str) -> None:
+        """A 276 the clearinghouse cannot send becomes a person's follow-up.
+
+        A mailbox has no real-time 276/277, so nobody learns from the payer
+        where the claim stands unless a person asks (the payer's portal or
+        phone). The work item goes where the payer's flow escalates a claim
+        whose inquiries got no answer, due as that escalation says; the wait
+        goes on and an 835 still ends it. While the item is open, a later
+        cycle adds a line to the history, not a second item; once a person has
+        resolved it, the next cycle asks again. Each cycle still tries the
+        clearinghouse, so a worker moved to one with a real-time channel sends
+        the 276 again.
+        """
+        plan = self.plan
+        assert plan is not None
+        self._note(
+            "Status inquiry not sent: the clearinghouse has no real-time 276/277"
+        )
+        if self.inquiry_item in self.open_items:
+            return
+        escalation = _no_answer_escalation(plan)
+        queue = escalation.args[0] if escalation else STATUS_INQUIRY_QUEUE
+        due = (
+            add_duration(workflow.now().date(), escalation.within, plan.holidays)
+            if escalation and escalation.within
+            else None
+        )
+        self.inquiry_item = await self._open_work_item(
+            queue,
+            "Ask the payer for the claim's status (no real-time 276/277)",
+            f"The 276 to {plan.payer_name} ({context}) was not sent: the "
+            f"clearinghouse has no real-time 276/277. {self.waiting_for}",
+            due,
+            f"status-inquiry-{len(self.history)}-s{self.submission_seq}",
+        )
 
     async def _apply_terminal(self, action: Action) -> None:
         do = action.do
@@ -1483,9 +1534,27 @@ class ClaimWorkflow:
 
 
 def _no_realtime(err: ActivityError) -> bool:
-    """Whether the activity failed because the clearinghouse has no 270/271."""
+    """Whether the activity failed because the clearinghouse has no real-time
+    channel for it (a 270/271 or a 276/277)."""
     cause = err.cause
     return isinstance(cause, ApplicationError) and cause.type == NO_REALTIME
+
+
+def _no_answer_escalation(plan: FlowPlan) -> Action | None:
+    """The escalation the payer's flow runs when its status inquiries get no answer.
+
+    That is the timeout escalation of the first wait that sends an inquiry on a
+    follow-up cycle (``every 20 days: send 276`` ... ``on timeout: escalate``),
+    or ``None`` when the flow has no such wait.
+    """
+    for step in plan.after_submission:
+        inquires = any(
+            action.do == "send" for cycle in step.every for action in cycle.actions
+        )
+        escalations = [a for a in step.on.get("timeout", []) if a.do == "escalate"]
+        if inquires and escalations:
+            return escalations[0]
+    return None
 
 
 def _eligibility_hold_text(result: EligibilityResult) -> tuple[str, str]:

@@ -12,7 +12,9 @@ credit paid off another claim (``patient-credit-settles``) and that other claim;
 ``v5-*`` the same after ``overpayment-credit-settles`` (billing the patient also
 tells the claims an overpayment's credit paid); ``v6-*`` a claim sent through a
 mailbox clearinghouse, which has no real-time 271
-(``eligibility-without-realtime-271``). A change to running code goes
+(``eligibility-without-realtime-271``); ``v7-*`` such a claim whose 276 status
+inquiries go to a person instead (``status-inquiry-without-realtime-277``),
+until its 835 wait escalates. A change to running code goes
 behind a new ``workflow.patched`` and adds a new version.
 """
 
@@ -47,6 +49,7 @@ def test_the_corpus_covers_the_main_claim_paths():
         "v5-patient-balance-settled-by-credit",
         "v5-patient-paid-credit-to-another",
         "v6-mailbox-no-realtime-eligibility",
+        "v7-mailbox-status-inquiry-by-hand",
     ]
 
 
