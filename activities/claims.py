@@ -98,15 +98,18 @@ def envelope_for(
 def denial_codes(remit: RemitClaim) -> list[str]:
     """Group-CARC codes that denied the claim or a line.
 
-    Never PR, paid lines or CARC 23: on a secondary's 835 that code restates the
-    primary's adjudication, it denies nothing.
+    A line counts as ``RemitLine.is_denied`` says, the definition the ledger's
+    posting and the denial routing share, so the codes a claim shows are those
+    of the lines whose charge stays owed. Never PR, paid lines or CARC 23: on a
+    secondary's 835 that code restates the primary's adjudication, it denies
+    nothing.
     """
     found: list[str] = []
     if remit.status_code == "4":
         sources = remit.all_adjustments()
     else:
         sources = [
-            a for line in remit.lines if line.paid == 0 for a in line.adjustments
+            a for line in remit.lines if line.is_denied() for a in line.adjustments
         ]
     for adjustment in sources:
         code = f"{adjustment.group}-{adjustment.reason}"
