@@ -23,8 +23,6 @@ from activities.claims import transmit, write_837
 from claimflow import x12
 from claimflow.clearinghouse.base import Clearinghouse
 from claimflow.ledger import Ledger
-from claimflow.models import Claim
-from claimflow.x12.forms import FORMS
 from claimflow.messages import (
     BatchEntry,
     BatchInput,
@@ -32,6 +30,8 @@ from claimflow.messages import (
     EntryOutcome,
     JoinBatch,
 )
+from claimflow.models import Claim
+from claimflow.x12.forms import FORMS
 
 CLEARINGHOUSE_ID = "CLEARINGHOUSE"
 

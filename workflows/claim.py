@@ -30,6 +30,8 @@ from temporalio.common import (
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
+    from pydantic import BaseModel, ValidationError
+
     from claimflow.eligibility import reject_reason
     from claimflow.messages import (
         AcknowledgmentSignal,
@@ -83,8 +85,6 @@ with workflow.unsafe.imports_passed_through():
         WaitStep,
         add_duration,
     )
-    from pydantic import BaseModel, ValidationError
-
     from workflows import search_attributes as sa
 
 M = TypeVar("M", bound="BaseModel")

@@ -6,8 +6,8 @@ A scenario overrides the seeded denial mix for one claim version:
 | --- | --- |
 | ``pay`` | paid under the payer's profile, no denial |
 | ``deny:<group>:<carc>`` | every line denied with that adjustment (CLP02 4) |
-| ``deny_line:<n>:<group>:<carc>`` | line ``n`` (from 1) denied with that adjustment, the
-  others paid under the payer's profile (CLP02 1 on a claim of more lines) |
+| ``deny_line:<n>:<group>:<carc>`` | line ``n`` (from 1) denied with that adjustment,
+  the others paid under the payer's profile (CLP02 1 on a claim of more lines) |
 | ``reject_277ca`` | 999 accepted, 277CA rejects the claim (A7:21), no 835 |
 | ``no_response`` | 999 and 277CA sent, never an 835 |
 | ``no_ack`` | nothing at all about this claim |

@@ -20,8 +20,8 @@ from claimflow.models import (
     EligibilityResult,
     Remittance,
 )
-from claimflow.x12.envelope import Envelope
 from claimflow.x12.batch import read_file, rejections
+from claimflow.x12.envelope import Envelope
 from claimflow.x12.errors import X12Error, X12StructureError  # noqa: F401
 from claimflow.x12.segments import Segment, tokenize
 from claimflow.x12.validate import X12Finding

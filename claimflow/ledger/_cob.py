@@ -132,9 +132,9 @@ def _undo_transfer_after_reversal(
             reason=(
                 f"{primary_payer} reversed claim {row.claim_id} (CLP02 22) after "
                 f"its patient share of {standing} went to secondary claim "
-                f"{secondary.id} ({secondary.payer_id}); the transfer is undone. Void claim "
-                f"{secondary.id} with {secondary.payer_id} (frequency 8), or "
-                "send it corrected (frequency 7) once the corrected adjudication "
+                f"{secondary.id} ({secondary.payer_id}); the transfer is undone. "
+                f"Void claim {secondary.id} with {secondary.payer_id} (frequency 8), "
+                "or send it corrected (frequency 7) once the corrected adjudication "
                 "posts."
             ),
         )

@@ -8,11 +8,10 @@ from __future__ import annotations
 import hashlib
 from decimal import Decimal
 
-from claimflow.models import Adjustment, RemitClaim, Remittance, money
-
 # CARC 23 restates the primary's adjudication, already on the claim's account;
 # it is defined beside RemitLine.is_denied, the shared denied-line rule.
 from claimflow.models import PRIOR_PAYER_CARC as PRIOR_PAYER_CARC
+from claimflow.models import Adjustment, RemitClaim, Remittance, money
 
 PATIENT_GROUP = "PR"
 REVERSAL = "22"

@@ -22,7 +22,6 @@ from claimflow.x12.errors import X12Error, X12StructureError
 from claimflow.x12.segments import Segment, TransactionSet, strip_bom, tokenize
 from claimflow.x12.validate import X12Finding, validate
 
-
 # IK502 codes (implementation transaction set syntax errors) our cutting finds.
 _NOT_SUPPORTED = "1"
 _TRAILER_MISSING = "2"

@@ -183,7 +183,7 @@ def test_277_status_answers_validate_clean(engine):
         pcn: [] for pcn in answers
     }
     statuses = {
-        pcn: parse_277(text)[0].status_codes[0] 
+        pcn: parse_277(text)[0].status_codes[0]
         for pcn, text in answers.items()
     }
     assert statuses == {

@@ -330,8 +330,9 @@ def test_unique_policy_rows_that_fit_one_denial(rules_dir):
 
 
 def test_first_policy_keeps_order_for_the_same_rows(rules_dir):
-    from dsl.registry import compile_folder
     from test_dsl_runtime import facts
+
+    from dsl.registry import compile_folder
 
     first = UNIQUE.replace("hit policy unique", "hit policy first")
     assert errors(rules_dir, first) == (

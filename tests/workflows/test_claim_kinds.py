@@ -17,7 +17,6 @@ import sqlalchemy as sa
 from temporalio.testing import ActivityEnvironment
 
 from activities.batches import BatchActivities
-
 from claimflow import x12
 from claimflow.clearinghouse import open_clearinghouse
 from claimflow.intake.x837 import intake_837

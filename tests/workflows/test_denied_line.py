@@ -16,7 +16,7 @@ from claimflow.ledger.tables import LedgerEntryRow
 from claimflow.messages import ResolveWorkItem
 from claimflow.models import ClaimStatus
 from tests.factories import make_claim
-from tests.workflows.test_claim_workflow import Harness, harness, recent, status_is
+from tests.workflows.test_claim_workflow import Harness, harness, recent
 from workflows.claim import ClaimWorkflow
 
 __all__ = ["harness"]  # the fixture, imported for the test below

@@ -21,8 +21,8 @@ from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.worker import Worker
 
 from activities.inbox import InboxActivities
-from claimflow.cli import main
 from claimflow.clearinghouse import MailboxClearinghouse
+from claimflow.cli import main
 from claimflow.codec import data_converter
 from claimflow.messages import (
     InboxInput,

@@ -28,7 +28,6 @@ from claimflow.x12 import (
     parse_ta1,
     validate,
 )
-
 from claimflow.x12.totals import charge_mismatches
 
 from .conftest import FIXTURES, read_fixture
