@@ -41,8 +41,14 @@ from claimflow.ledger._claims import (
 from claimflow.ledger._memo import denied_line_numbers, memo_adjustments
 from claimflow.ledger._money import _claim_entries, _sum
 from claimflow.ledger._patients import _NEXT_PRIORITY, _active, latest_primary_remit
-from claimflow.ledger._remits import _adjustments, _effective_date
-from claimflow.ledger.errors import NotFoundError, RemittanceHeldError
+from claimflow.ledger._remits import (
+    _adjustments,
+    _effective_date,
+    _mark_posted,
+    _posting_text,
+    _rows_to_post,
+)
+from claimflow.ledger.errors import NotFoundError
 from claimflow.ledger.results import PostingResult, SecondaryClaim
 from claimflow.ledger.rules import (
     PATIENT_GROUP,
@@ -508,13 +514,7 @@ class CobMixin(LedgerBase):
             return posted
 
         def work(session: Session) -> PostingResult:
-            row = session.get(RemitClaimRow, remit_claim_id, with_for_update=True)
-            remittance = session.get(RemittanceRow, row.remittance_id)
-            if remittance.status == "held":
-                raise RemittanceHeldError(
-                    f"remittance claim {remit_claim_id} belongs to an 835 that "
-                    "does not balance; see its remittance_balance work item"
-                )
+            row, remittance = _rows_to_post(session, remit_claim_id)
             already = row.posted_at is not None
             result = _coordination_summary(session, row, already)
             if already:
@@ -528,17 +528,11 @@ class CobMixin(LedgerBase):
                 account_id=account,
                 adjustments=_own(_adjustments(session, row.id)),
             )
-            row.posted_at = utcnow()
-            session.add(row)
-            session.add(
-                AuditEventRow(
-                    claim_id=row.claim_id,
-                    event="remittance_posted",
-                    detail=f"secondary CLP02 {row.status_code}, paid {result.paid}, "
-                    f"adjusted {result.adjusted}, patient "
-                    f"{result.patient_responsibility}, to the account of claim "
-                    f"{account}",
-                )
+            _mark_posted(
+                session,
+                row,
+                f"secondary CLP02 {row.status_code}, {_posting_text(result)}, "
+                f"to the account of claim {account}",
             )
             return result
 

@@ -361,37 +361,13 @@ class RemittanceMixin(LedgerBase):
         """
 
         def work(session: Session) -> PostingResult:
-            # The row lock makes a second worker wait for the first one's commit
-            # and then see it posted (SQLite transactions are serial anyway).
-            row = session.get(RemitClaimRow, remit_claim_id, with_for_update=True)
-            if row is None:
-                raise NotFoundError(f"no remittance claim {remit_claim_id}")
-            if row.claim_id is None:
-                raise ValueError(
-                    f"remittance claim {remit_claim_id} matches no claim; "
-                    "resolve its work item first"
-                )
-            remittance = session.get(RemittanceRow, row.remittance_id)
-            if remittance.status == "held":
-                raise RemittanceHeldError(
-                    f"remittance claim {remit_claim_id} belongs to an 835 that "
-                    "does not balance; see its remittance_balance work item"
-                )
+            row, remittance = _rows_to_post(session, remit_claim_id)
             already = row.posted_at is not None
             result = _summarise(session, row, already)
             if not already:
                 self._post_entries(session, row, result, _effective_date(remittance))
-                row.posted_at = utcnow()
-                session.add(row)
-                session.add(
-                    AuditEventRow(
-                        claim_id=row.claim_id,
-                        event="remittance_posted",
-                        detail=f"CLP02 {row.status_code}, paid {result.paid}, "
-                        f"adjusted {result.adjusted}, patient "
-                        f"{result.patient_responsibility}",
-                    )
-                )
+                detail = f"CLP02 {row.status_code}, {_posting_text(result)}"
+                _mark_posted(session, row, detail)
             return result
 
         return self._tx(work)
@@ -517,4 +493,44 @@ def _summarise(session: Session, row: RemitClaimRow, already: bool) -> PostingRe
         carcs=carcs,
         adjustment_codes=codes,
         rarcs=rarcs,
+    )
+
+
+def _rows_to_post(
+    session: Session, remit_claim_id: int
+) -> tuple[RemitClaimRow, RemittanceRow]:
+    """Lock one CLP for posting and refuse what may not post yet.
+
+    The row lock makes a second worker wait for the first one's commit and then
+    see it posted (SQLite transactions are serial anyway).
+    """
+    row = session.get(RemitClaimRow, remit_claim_id, with_for_update=True)
+    if row is None:
+        raise NotFoundError(f"no remittance claim {remit_claim_id}")
+    if row.claim_id is None:
+        raise ValueError(
+            f"remittance claim {remit_claim_id} matches no claim; "
+            "resolve its work item first"
+        )
+    remittance = session.get(RemittanceRow, row.remittance_id)
+    if remittance.status == "held":
+        raise RemittanceHeldError(
+            f"remittance claim {remit_claim_id} belongs to an 835 that "
+            "does not balance; see its remittance_balance work item"
+        )
+    return row, remittance
+
+
+def _posting_text(result: PostingResult) -> str:
+    return (
+        f"paid {result.paid}, adjusted {result.adjusted}, "
+        f"patient {result.patient_responsibility}"
+    )
+
+
+def _mark_posted(session: Session, row: RemitClaimRow, detail: str) -> None:
+    row.posted_at = utcnow()
+    session.add(row)
+    session.add(
+        AuditEventRow(claim_id=row.claim_id, event="remittance_posted", detail=detail)
     )
