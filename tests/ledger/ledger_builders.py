@@ -161,3 +161,27 @@ def balance_of(ledger: Ledger, claim_id: int) -> tuple:
     """``(billed, paid, adjusted, patient_responsibility, outstanding)``."""
     b = ledger.claim_balance(claim_id)
     return b.billed, b.paid, b.adjusted, b.patient_responsibility, b.outstanding
+
+
+def primary_with_pr(claim_id: int) -> RemitClaim:
+    """The primary's CLP on a 120.00 + 80.00 claim: paid 140.00, CO-45 10.00, PR
+    50.00 (coinsurance 20.00 on line 1, deductible 30.00 on line 2)."""
+    pcn = f"C{claim_id}V1"
+    return clp(
+        pcn,
+        "1",
+        "200.00",
+        "140.00",
+        [
+            line(
+                f"{pcn}L1",
+                "120.00",
+                "90.00",
+                adj("CO-45", "10.00"),
+                adj("PR-2", "20.00"),
+            ),
+            line(f"{pcn}L2", "80.00", "50.00", adj("PR-1", "30.00")),
+        ],
+        payer_claim_number="ICN-77",
+        patient_responsibility="50.00",
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from ledger_builders import adj, clp, line, remittance, store
+from ledger_builders import adj, clp, primary_with_pr, remittance, store
 from sqlalchemy import text
 
 from claimflow.models import Coverage
@@ -115,30 +115,8 @@ def test_statement_lists_claims_payer_payments_and_what_is_owed(ledger, new_clai
 
 def test_secondary_claim_carries_the_primary_adjudication(ledger, new_claim):
     claim_id = new_claim(["120.00", "80.00"])
-    pcn = f"C{claim_id}V1"
     assert ledger.secondary_claim(claim_id) is None  # nothing posted yet
-    _post(
-        ledger,
-        clp(
-            pcn,
-            "1",
-            "200.00",
-            "140.00",
-            [
-                line(
-                    f"{pcn}L1",
-                    "120.00",
-                    "90.00",
-                    adj("CO-45", "10.00"),
-                    adj("PR-2", "20.00"),
-                ),
-                line(f"{pcn}L2", "80.00", "50.00", adj("PR-1", "30.00")),
-            ],
-            payer_claim_number="ICN-77",
-            patient_responsibility="50.00",
-        ),
-        "P-1",
-    )
+    _post(ledger, primary_with_pr(claim_id), "P-1")
     assert ledger.secondary_claim(claim_id) is None  # no secondary coverage yet
     _add_secondary(ledger, claim_id, start=date(2026, 1, 1))
 

@@ -7,7 +7,15 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from ledger_builders import adj, balance_of, clp, line, remittance, store
+from ledger_builders import (
+    adj,
+    balance_of,
+    clp,
+    line,
+    primary_with_pr,
+    remittance,
+    store,
+)
 
 from claimflow.ledger import NotFoundError
 from claimflow.models import Coverage
@@ -40,29 +48,7 @@ def _add_secondary(ledger, claim_id) -> int:
 
 def _primary_pays_with_pr(ledger, claim_id):
     """BCBS on 200.00: paid 140.00, CO-45 10.00, PR 50.00 (coinsurance, deductible)."""
-    pcn = f"C{claim_id}V1"
-    return _post(
-        ledger,
-        clp(
-            pcn,
-            "1",
-            "200.00",
-            "140.00",
-            [
-                line(
-                    f"{pcn}L1",
-                    "120.00",
-                    "90.00",
-                    adj("CO-45", "10.00"),
-                    adj("PR-2", "20.00"),
-                ),
-                line(f"{pcn}L2", "80.00", "50.00", adj("PR-1", "30.00")),
-            ],
-            payer_claim_number="ICN-77",
-            patient_responsibility="50.00",
-        ),
-        "P-1",
-    )
+    return _post(ledger, primary_with_pr(claim_id), "P-1")
 
 
 def _secondary_pays(ledger, secondary_id):
